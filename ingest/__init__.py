@@ -1,0 +1,1 @@
+"""The ingestion job: files, folders and archives into the knowledge index."""

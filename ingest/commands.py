@@ -1,0 +1,115 @@
+"""`mentor-assistant ingest`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingest.pipeline import IngestReport, SourceOutcome, Status, run_ingest
+from knowledge.cli import EXIT_FAILURES, edge_errors, settings_from
+from knowledge.types import Kind
+
+console = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+
+
+class _RichProgress:
+    """Sources done out of total, with documents/s and chunks/s since the start."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task = progress.add_task("indexation", total=None, docs=0.0, chunks=0.0)
+        self._documents = 0
+        self._chunks = 0
+
+    def start(self, sources: int) -> None:
+        self._progress.update(self._task, total=sources)
+
+    def chunks_embedded(self, count: int) -> None:
+        self._chunks += count
+        self._refresh()
+
+    def source_done(self, outcome: SourceOutcome) -> None:
+        if outcome.status is Status.INDEXED:
+            self._documents += outcome.documents
+        self._progress.advance(self._task)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        elapsed = self._progress.tasks[self._task].elapsed or 1e-9
+        self._progress.update(
+            self._task, docs=self._documents / elapsed, chunks=self._chunks / elapsed
+        )
+
+
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files, folders or archives. Default: the bundled sample corpus."),
+    ] = None,
+    collection: Annotated[str | None, typer.Option(help="Collection name to apply.")] = None,
+    session: Annotated[
+        str | None, typer.Option(help="Session id: the documents become scoped to it.")
+    ] = None,
+    kind: Annotated[Kind | None, typer.Option(help="Kind to apply.")] = None,
+    rebuild: Annotated[
+        bool, typer.Option(help="Drop the index and rebuild it (e.g. after a model change).")
+    ] = False,
+) -> None:
+    """Index files, folders and archives; unchanged sources are skipped."""
+    settings = settings_from(ctx)
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[docs]:.1f} docs/s · {task.fields[chunks]:.1f} chunks/s"),
+        TimeElapsedColumn(),
+    )
+    with edge_errors(), Progress(*columns, console=console, transient=True) as bar:
+        report = run_ingest(
+            settings,
+            paths or (),
+            collection=collection,
+            session=session,
+            kind=kind,
+            rebuild=rebuild,
+            progress=_RichProgress(bar),
+        )
+    _print_report(report)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILURES)
+
+
+def _print_report(report: IngestReport) -> None:
+    if report.failed:
+        failures = Table(title="Sources en échec", title_justify="left")
+        failures.add_column("source", overflow="fold")
+        failures.add_column("raison")
+        failures.add_column("détail", overflow="fold")
+        for outcome in report.failed:
+            failures.add_row(outcome.uri, outcome.reason, outcome.detail)
+        console.print(failures)
+    summary = Table(title="Résumé de l'indexation", title_justify="left")
+    for column in ("indexées", "inchangées", "supprimées", "en échec", "documents", "chunks"):
+        summary.add_column(column, justify="right")
+    summary.add_column("durée", justify="right")
+    rate = report.chunks / report.seconds if report.seconds else 0.0
+    summary.add_row(
+        str(report.count(Status.INDEXED)),
+        str(report.count(Status.UNCHANGED)),
+        str(report.count(Status.REMOVED)),
+        str(report.count(Status.FAILED)),
+        str(report.documents),
+        str(report.chunks),
+        f"{report.seconds:.1f} s ({rate:.1f} chunks/s)",
+    )
+    console.print(summary)

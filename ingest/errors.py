@@ -1,0 +1,42 @@
+"""Why one source could not be indexed. The job reports these per file and carries on."""
+
+
+class IngestError(Exception):
+    """Base class; ``reason`` is a short phrase for the summary table."""
+
+    reason = "error"
+
+    def __init__(self, source: str, detail: str) -> None:
+        super().__init__(f"{source}: {detail}")
+        self.source = source
+        self.detail = detail
+
+
+class UnsupportedTypeError(IngestError):
+    reason = "unsupported type"
+
+
+class EmptyFileError(IngestError):
+    reason = "empty"
+
+
+class CorruptFileError(IngestError):
+    reason = "corrupt"
+
+
+class EncryptedFileError(IngestError):
+    reason = "encrypted"
+
+
+class EncodingError(IngestError):
+    reason = "encoding"
+
+
+class UnsafeArchiveError(IngestError):
+    """Zip bomb, path traversal, links or too many members."""
+
+    reason = "unsafe archive"
+
+
+class TooLargeError(IngestError):
+    reason = "too large"

@@ -1,0 +1,347 @@
+"""The ingestion job: walk sources, skip the unchanged, index the rest, forget the removed.
+
+Crash safety rests on one ordering per source: record the ids about to be written
+(catalog, write-ahead), write the points, delete the source's stale points, then commit the
+source's new hash and ids. A job killed anywhere in between leaves the source uncommitted,
+so the next run redoes it and deletes every id it may have left behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from ingest.errors import CorruptFileError, IngestError, TooLargeError
+from ingest.loaders import load_source
+from ingest.loaders.base import LoadOptions, SourceFile
+from knowledge.catalog import Catalog
+from knowledge.chunking import Chunker
+from knowledge.protocols import Embedder, SparseEncoder, VectorStore
+from knowledge.settings import Settings
+from knowledge.types import Chunk, Kind
+from knowledge.wiring import (
+    INDEX_EMBEDDER_KEY,
+    build_catalog,
+    build_embedder,
+    build_sparse_encoder,
+    build_store,
+    check_index_embedder,
+)
+
+SAMPLE_CORPUS = Path(__file__).parent / "sample_corpus"
+SAMPLE_URI_PREFIX = "sample:"
+# A folder holding this file is a course: its settings apply to every file below it.
+COURSE_MANIFEST = "course.yaml"
+EMBED_BATCH = 64
+
+
+class Status(StrEnum):
+    INDEXED = "indexed"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOutcome:
+    uri: str
+    status: Status
+    documents: int = 0
+    chunks: int = 0
+    reason: str = ""
+    detail: str = ""
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: Status) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status is status)
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.status is Status.FAILED]
+
+    @property
+    def documents(self) -> int:
+        return sum(o.documents for o in self.outcomes if o.status is Status.INDEXED)
+
+    @property
+    def chunks(self) -> int:
+        return sum(o.chunks for o in self.outcomes if o.status is Status.INDEXED)
+
+
+class Progress(Protocol):
+    def start(self, sources: int) -> None: ...
+
+    def chunks_embedded(self, count: int) -> None: ...
+
+    def source_done(self, outcome: SourceOutcome) -> None: ...
+
+
+class _Silent:
+    def start(self, sources: int) -> None:
+        pass
+
+    def chunks_embedded(self, count: int) -> None:
+        pass
+
+    def source_done(self, outcome: SourceOutcome) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    path: Path
+    uri: str
+    options: LoadOptions
+
+
+@dataclass(frozen=True, slots=True)
+class _Course:
+    session_id: str
+    reuses: tuple[str, ...]
+    manifest_uri: str
+    options: LoadOptions
+
+
+def run_ingest(
+    settings: Settings,
+    paths: Sequence[Path] = (),
+    *,
+    collection: str | None = None,
+    session: str | None = None,
+    kind: Kind | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Index ``paths`` (files, folders, archives), or the bundled sample corpus if none."""
+    started = time.perf_counter()
+    roots = list(paths) or [SAMPLE_CORPUS]
+    base = LoadOptions(
+        collection=collection,
+        session_ids=(session,) if session else (),
+        kind=kind,
+        max_member_bytes=settings.max_file_bytes,
+        max_archive_bytes=settings.max_archive_bytes,
+        max_archive_ratio=settings.max_archive_ratio,
+    )
+    catalog = build_catalog(settings)
+    store: VectorStore | None = None
+    try:
+        embedder = build_embedder(settings)
+        if rebuild:
+            _forget_everything(catalog)
+        else:
+            check_index_embedder(catalog, embedder)
+        store = build_store(settings)
+        if rebuild:
+            store.drop()
+        store.ensure_collection(embedder.dimension)
+        catalog.set_meta(INDEX_EMBEDDER_KEY, embedder.model_id)
+        job = _Job(
+            settings, catalog, store, embedder, build_sparse_encoder(settings),
+            progress or _Silent(),
+        )  # fmt: skip
+        report = job.run(roots, base)
+        store.flush()
+    finally:
+        if store is not None:
+            store.close()
+        catalog.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _forget_everything(catalog: Catalog) -> None:
+    for record in list(catalog.sources()):
+        catalog.remove_source(record.uri)
+
+
+class _Job:
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        store: VectorStore,
+        embedder: Embedder,
+        sparse: SparseEncoder,
+        progress: Progress,
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.store = store
+        self.embedder = embedder
+        self.sparse = sparse
+        self.progress = progress
+        self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+        # Anything that changes the vectors of unchanged bytes must invalidate the hash.
+        self.pipeline_key = json.dumps(
+            [embedder.model_id, sparse.model_id, settings.chunk_size, settings.chunk_overlap]
+        )
+
+    def run(self, roots: Sequence[Path], base: LoadOptions) -> IngestReport:
+        report = IngestReport()
+        candidates: list[_Candidate] = []
+        for root in roots:
+            if not root.exists():
+                report.outcomes.append(
+                    SourceOutcome(str(root), Status.FAILED, reason="not found", detail=str(root))
+                )
+                continue
+            courses = self._courses(root, base, report)
+            found = list(_discover(root, base, courses))
+            candidates += found
+            report.outcomes += self._remove_missing(root, {c.uri for c in found})
+        self.progress.start(len(candidates))
+        for candidate in candidates:
+            outcome = self._index(candidate)
+            report.outcomes.append(outcome)
+            self.progress.source_done(outcome)
+        self._reconcile()
+        return report
+
+    def _courses(self, root: Path, base: LoadOptions, report: IngestReport) -> dict[str, _Course]:
+        manifests = sorted(root.rglob(COURSE_MANIFEST)) if root.is_dir() else []
+        courses = {}
+        for manifest in manifests:
+            try:
+                course = _read_course(manifest, base)
+            except IngestError as error:
+                report.outcomes.append(
+                    SourceOutcome(
+                        error.source, Status.FAILED, reason=error.reason, detail=error.detail
+                    )
+                )
+                continue
+            self.catalog.link_session(course.session_id, course.reuses, course.manifest_uri)
+            courses[course.manifest_uri] = course
+        return courses
+
+    def _index(self, candidate: _Candidate) -> SourceOutcome:
+        uri = candidate.uri
+        try:
+            size = candidate.path.stat().st_size
+            if size > self.settings.max_file_bytes:
+                raise TooLargeError(
+                    uri, f"{size} bytes, over the {self.settings.max_file_bytes} limit"
+                )
+            data = candidate.path.read_bytes()
+            digest = _source_hash(data, candidate.options, self.pipeline_key)
+            record = self.catalog.source(uri)
+            if record and record.content_hash == digest and not record.pending_ids:
+                return SourceOutcome(uri, Status.UNCHANGED, record.documents, len(record.chunk_ids))
+            documents = load_source(SourceFile(uri, candidate.path.name, data), candidate.options)
+        except IngestError as error:
+            return SourceOutcome(uri, Status.FAILED, reason=error.reason, detail=error.detail)
+        except OSError as error:
+            return SourceOutcome(uri, Status.FAILED, reason="unreadable", detail=str(error))
+        except Exception as error:  # a loader bug on one odd file must not stop the job
+            detail = f"{error.__class__.__name__}: {error}"
+            return SourceOutcome(uri, Status.FAILED, reason="corrupt", detail=detail)
+
+        chunks = list({c.chunk_id: c for d in documents for c in self.chunker.split(d)}.values())
+        new_ids = {chunk.chunk_id for chunk in chunks}
+        previous = (record.chunk_ids | record.pending_ids) if record else frozenset()
+        self.catalog.begin_source(uri, new_ids | (record.pending_ids if record else frozenset()))
+        self._write(chunks)
+        self.store.delete(previous - new_ids)
+        self.catalog.commit_source(uri, digest, new_ids, len(documents))
+        return SourceOutcome(uri, Status.INDEXED, len(documents), len(chunks))
+
+    def _write(self, chunks: list[Chunk]) -> None:
+        for start in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[start : start + EMBED_BATCH]
+            texts = [chunk.embedding_text() for chunk in batch]
+            dense = self.embedder.embed_documents(texts)
+            self.store.upsert(batch, dense, self.sparse.encode_documents(texts))
+            self.progress.chunks_embedded(len(batch))
+
+    def _remove_missing(self, root: Path, seen: set[str]) -> list[SourceOutcome]:
+        prefix = _uri(root) + ("/" if root.is_dir() else "")
+        outcomes = []
+        for record in list(self.catalog.sources()):
+            if (
+                record.uri == _uri(root) or record.uri.startswith(prefix)
+            ) and record.uri not in seen:
+                self.store.delete(record.chunk_ids | record.pending_ids)
+                self.catalog.remove_source(record.uri)
+                outcomes.append(SourceOutcome(record.uri, Status.REMOVED, record.documents))
+        return outcomes
+
+    def _reconcile(self) -> None:
+        """Delete points no source claims: the catalog is the truth about what belongs."""
+        known = self.catalog.known_chunk_ids()
+        if self.store.count() == len(known):
+            return
+        self.store.delete([c.chunk_id for c in self.store.iter_chunks() if c.chunk_id not in known])
+
+
+def _source_hash(data: bytes, options: LoadOptions, pipeline_key: str) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(repr(options).encode())
+    digest.update(pipeline_key.encode())
+    return digest.hexdigest()
+
+
+def _uri(path: Path) -> str:
+    resolved = path.resolve()
+    if resolved.is_relative_to(SAMPLE_CORPUS.resolve()):
+        # Stable across clones and installs, so the demo index survives a moved checkout.
+        relative = resolved.relative_to(SAMPLE_CORPUS.resolve()).as_posix()
+        return SAMPLE_URI_PREFIX + ("" if relative == "." else relative)
+    return resolved.as_uri()
+
+
+def _discover(root: Path, base: LoadOptions, courses: dict[str, _Course]) -> Iterator[_Candidate]:
+    if root.is_file():
+        yield _Candidate(root, _uri(root), base)
+        return
+    for path in sorted(root.rglob("*")):
+        relative_parts = path.relative_to(root).parts
+        if any(part.startswith(".") for part in relative_parts) or not path.is_file():
+            continue
+        if path.name == COURSE_MANIFEST:
+            continue
+        options = base
+        for parent in path.parents:
+            course = courses.get(_uri(parent / COURSE_MANIFEST))
+            if course is not None:
+                options = course.options
+                break
+            if parent == root:
+                break
+        # Unsupported files are still candidates: the report says why they were not indexed.
+        yield _Candidate(path, _uri(path), options)
+
+
+def _read_course(manifest: Path, base: LoadOptions) -> _Course:
+    uri = _uri(manifest)
+    try:
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+        session_id = str(data["session_id"])
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError, KeyError) as error:
+        raise CorruptFileError(
+            uri, f"invalid course manifest ({error!r}); needs a session_id"
+        ) from error
+    return _Course(
+        session_id=session_id,
+        reuses=tuple(str(s) for s in data.get("reuses") or ()),
+        manifest_uri=uri,
+        options=replace(
+            base,
+            collection=base.collection or data.get("collection") or data.get("title"),
+            session_ids=base.session_ids or (session_id,),
+            kind=base.kind or Kind.COURSE,
+        ),
+    )

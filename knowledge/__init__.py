@@ -1,0 +1,1 @@
+"""Shared knowledge layer: documents, chunks, embeddings, the Qdrant store and search."""

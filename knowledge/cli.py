@@ -1,0 +1,60 @@
+"""The `mentor-assistant` console script.
+
+Each stage registers its own sub-commands through the ``mentor_assistant.commands`` entry
+point group, so this module never imports a stage that depends on it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib.metadata import entry_points
+
+import typer
+from rich.console import Console
+
+from knowledge.errors import KnowledgeError
+from knowledge.settings import Settings
+
+EXIT_FAILURES = 1
+EXIT_ERROR = 2
+
+err_console = Console(stderr=True)
+
+
+def settings_from(ctx: typer.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+@contextmanager
+def edge_errors() -> Iterator[None]:
+    """Our errors become one plain line on stderr and exit code 2; nothing else is caught."""
+    try:
+        yield
+    except KnowledgeError as error:
+        err_console.print(f"[bold red]Error:[/] {error}", highlight=False)
+        raise typer.Exit(EXIT_ERROR) from error
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        name="mentor-assistant",
+        help="Assistant d'aide aux apprenants de Mentor: indexation, recherche, service.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.callback()
+    def _settings(ctx: typer.Context) -> None:
+        ctx.obj = Settings()
+
+    for entry in sorted(entry_points(group="mentor_assistant.commands"), key=lambda e: e.name):
+        register: Callable[[typer.Typer], None] = entry.load()
+        register(app)
+    return app
+
+
+def main() -> None:
+    sys.exit(build_app()())

@@ -1,0 +1,1 @@
+"""Dense embedders, one per module; `knowledge.wiring` picks one from the settings."""

@@ -1,0 +1,78 @@
+"""The swappable backends of the knowledge layer. One implementation per module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+from knowledge.types import Chunk, Hit, Scope, SparseVector
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Dense text embeddings, normalised so that the dot product is the cosine."""
+
+    @property
+    def model_id(self) -> str:
+        """Stable identifier of the weights; the index records it to detect a model change."""
+        ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+@runtime_checkable
+class SparseEncoder(Protocol):
+    """Lexical vectors; the store applies IDF, the encoder gives term weights."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    def encode_documents(self, texts: Sequence[str]) -> list[SparseVector]: ...
+
+    def encode_query(self, text: str) -> SparseVector: ...
+
+
+@runtime_checkable
+class VectorStore(Protocol):
+    """A Qdrant collection with a named dense vector and a named sparse vector (IDF)."""
+
+    def ensure_collection(self, dense_dimension: int) -> None:
+        """Create the collection and its payload indexes if missing; idempotent."""
+        ...
+
+    def upsert(
+        self,
+        chunks: Sequence[Chunk],
+        dense: Sequence[Sequence[float]],
+        sparse: Sequence[SparseVector],
+    ) -> None: ...
+
+    def delete(self, chunk_ids: Iterable[str]) -> None: ...
+
+    def drop(self) -> None:
+        """Remove the whole collection (rebuild after a change of embedding model)."""
+        ...
+
+    def query_dense(self, vector: Sequence[float], scope: Scope, limit: int) -> list[Hit]: ...
+
+    def query_sparse(self, vector: SparseVector, scope: Scope, limit: int) -> list[Hit]: ...
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        """Every stored chunk (payload only), for status and reconciliation."""
+        ...
+
+    def count(self) -> int: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Reranker(Protocol):
+    def rerank(self, query: str, hits: Sequence[Hit], limit: int) -> list[Hit]: ...

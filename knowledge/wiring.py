@@ -1,0 +1,109 @@
+"""Settings → backends. The only place that chooses implementations or imports extras."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.catalog import Catalog
+from knowledge.errors import IndexMismatchError, KnowledgeError
+from knowledge.protocols import Embedder, SparseEncoder, VectorStore
+from knowledge.search import Searcher
+from knowledge.settings import EmbeddingProfile, Settings
+from knowledge.sparse import FrenchSparseEncoder
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    if settings.embedding_model_path is not None:
+        from knowledge.embedders.sentence_transformer import SentenceTransformerEmbedder
+
+        path = settings.embedding_model_path
+        return SentenceTransformerEmbedder(
+            path, f"local/{path.name}", settings.embedding_batch_size
+        )
+    if settings.embedding_profile is EmbeddingProfile.QUALITY:
+        from knowledge.embedders.sentence_transformer import SentenceTransformerEmbedder
+        from knowledge.models import EMBEDDING_GEMMA, require_model
+
+        return SentenceTransformerEmbedder(
+            require_model(settings.models_dir), EMBEDDING_GEMMA.name, settings.embedding_batch_size
+        )
+    if settings.embedding_profile is EmbeddingProfile.LITE:
+        from knowledge.embedders.universal_sentence_encoder import (
+            UniversalSentenceEncoderEmbedder,
+        )
+
+        return UniversalSentenceEncoderEmbedder()
+    if settings.mistral_api_key is None:
+        raise KnowledgeError("MENTOR_EMBEDDING_PROFILE=mistral needs MISTRAL_API_KEY to be set")
+    from knowledge.embedders.mistral import MistralEmbedder
+
+    return MistralEmbedder(
+        settings.mistral_api_key.get_secret_value(),
+        settings.mistral_base_url,
+        settings.mistral_embed_model,
+    )
+
+
+def build_sparse_encoder(settings: Settings) -> SparseEncoder:
+    return FrenchSparseEncoder()
+
+
+def build_store(settings: Settings) -> VectorStore:
+    if settings.qdrant_url:
+        from knowledge.stores.client import QdrantClientStore
+
+        api_key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+        return QdrantClientStore.connect(settings.qdrant_url, api_key, settings.collection)
+    from knowledge.stores.edge import EdgeStore
+
+    return EdgeStore(settings.store_dir, settings.collection)
+
+
+def build_catalog(settings: Settings) -> Catalog:
+    return Catalog(settings.manifest_path)
+
+
+@dataclass
+class Knowledge:
+    """Everything a reader of the index needs, opened once and closed together."""
+
+    settings: Settings
+    catalog: Catalog
+    store: VectorStore
+    searcher: Searcher
+
+    def close(self) -> None:
+        self.store.close()
+        self.catalog.close()
+
+
+INDEX_EMBEDDER_KEY = "embedder"
+
+
+def check_index_embedder(catalog: Catalog, embedder: Embedder) -> None:
+    indexed = catalog.get_meta(INDEX_EMBEDDER_KEY)
+    if indexed is not None and indexed != embedder.model_id:
+        raise IndexMismatchError(
+            f"The index was built with the embedding model '{indexed}' but the settings select "
+            f"'{embedder.model_id}'. Re-index with `mentor-assistant ingest --rebuild`, or point "
+            "MENTOR_DATA_DIR at another folder."
+        )
+
+
+def open_knowledge(settings: Settings) -> Knowledge:
+    catalog = build_catalog(settings)
+    try:
+        embedder = build_embedder(settings)
+        check_index_embedder(catalog, embedder)
+        store = build_store(settings)
+    except BaseException:
+        catalog.close()
+        raise
+    searcher = Searcher(
+        embedder,
+        build_sparse_encoder(settings),
+        store,
+        dense_weight=settings.dense_weight,
+        candidates=settings.candidates,
+    )
+    return Knowledge(settings=settings, catalog=catalog, store=store, searcher=searcher)

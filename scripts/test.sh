@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Install everything the tests need, then lint, type-check and run the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MENTOR_EXTRAS="[test,mistral]" scripts/install.sh
+# The quality-profile tests use the real EmbeddingGemma weights, provisioned like a user would.
+.venv/bin/mentor-assistant models fetch --source registry
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+.venv/bin/python -m pytest "$@"
