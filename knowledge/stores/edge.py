@@ -1,0 +1,206 @@
+"""The embedded default store: a Qdrant Edge shard inside this process, no server to run."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import qdrant_edge as qe
+
+from knowledge.errors import IndexMismatchError, KnowledgeError, StoreLockedError
+from knowledge.types import Chunk, Hit, Scope, SparseVector
+
+DENSE = "dense"
+SPARSE = "sparse"
+INDEXED_FIELDS = ("kind", "collection", "session_ids", "document_id")
+SCROLL_BATCH = 512
+LOCK_FILE = ".lock"
+# Written by EdgeShard.create: its presence is what tells an existing shard from a new one.
+SHARD_CONFIG_FILE = "edge_config.json"
+
+
+class EdgeStore:
+    """One shard folder per collection under ``path``, owned by a single process."""
+
+    def __init__(self, path: Path, collection: str) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self._lock_fd: int | None = _lock_folder(path)
+        self._shard_path = path / collection
+        self._shard: qe.EdgeShard | None = None
+        try:
+            if (self._shard_path / SHARD_CONFIG_FILE).is_file():
+                self._shard = qe.EdgeShard.load(str(self._shard_path))
+        except BaseException:
+            self.close()
+            raise
+
+    def ensure_collection(self, dense_dimension: int) -> None:
+        config = _config(dense_dimension)
+        if self._shard is None:
+            self._shard = qe.EdgeShard.create(str(self._shard_path), config)
+        else:
+            self._reload_checked(config, dense_dimension)
+        indexed = self._shard.info().payload_schema
+        for field in INDEXED_FIELDS:
+            if field not in indexed:
+                self._shard.update(
+                    qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword)
+                )
+
+    def upsert(
+        self,
+        chunks: Sequence[Chunk],
+        dense: Sequence[Sequence[float]],
+        sparse: Sequence[SparseVector],
+    ) -> None:
+        points = [
+            qe.Point(
+                chunk.chunk_id,
+                {DENSE: list(vector), SPARSE: _sparse(lexical)},
+                chunk.to_payload(),
+            )
+            for chunk, vector, lexical in zip(chunks, dense, sparse, strict=True)
+        ]
+        if points:
+            self._require_shard().update(qe.UpdateOperation.upsert_points(points))
+
+    def delete(self, chunk_ids: Iterable[str]) -> None:
+        ids: list[qe.PointId] = list(chunk_ids)
+        if ids and self._shard is not None:
+            self._shard.update(qe.UpdateOperation.delete_points(ids))
+
+    def drop(self) -> None:
+        if self._shard is not None:
+            self._shard.close()
+            self._shard = None
+        if self._shard_path.exists():
+            shutil.rmtree(self._shard_path)
+
+    def query_dense(self, vector: Sequence[float], scope: Scope, limit: int) -> list[Hit]:
+        points = self._query(qe.Query.Nearest(list(vector), using=DENSE), scope, limit)
+        return [Hit(_chunk(p.payload), p.score, dense_score=p.score) for p in points]
+
+    def query_sparse(self, vector: SparseVector, scope: Scope, limit: int) -> list[Hit]:
+        points = self._query(qe.Query.Nearest(_sparse(vector), using=SPARSE), scope, limit)
+        return [Hit(_chunk(p.payload), p.score, sparse_score=p.score) for p in points]
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        if self._shard is None:
+            return
+        offset: qe.PointId | None = None
+        while True:
+            records, offset = self._shard.scroll(
+                qe.ScrollRequest(offset=offset, limit=SCROLL_BATCH, with_payload=True)
+            )
+            for record in records:
+                yield _chunk(record.payload)
+            if offset is None:
+                return
+
+    def count(self) -> int:
+        return 0 if self._shard is None else self._shard.count(qe.CountRequest(exact=True))
+
+    def flush(self) -> None:
+        # Qdrant Edge has no background optimizer: until optimize() runs, large segments get
+        # no HNSW graph (every query is a brute-force scan) and deleted points are never
+        # vacuumed. Ingestion calls flush once at its end, which is when that work belongs.
+        if self._shard is not None:
+            self._shard.optimize()
+            self._shard.flush()
+
+    def close(self) -> None:
+        if self._shard is not None:
+            self._shard.close()
+            self._shard = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the flock
+            self._lock_fd = None
+
+    def _query(self, query: qe.Query, scope: Scope, limit: int) -> list[qe.ScoredPoint]:
+        # Before the first ingestion there is no shard: nothing can match.
+        if self._shard is None:
+            return []
+        request = qe.QueryRequest(
+            limit=limit, query=query, filter=_scope_filter(scope), with_payload=True
+        )
+        return self._shard.query(request)
+
+    def _reload_checked(self, config: qe.EdgeConfig, dense_dimension: int) -> None:
+        # The engine compares a config with the stored segments only when loading, and the
+        # open handle holds the WAL lock, so the shard is reopened with the expected config.
+        assert self._shard is not None
+        self._shard.close()
+        self._shard = None
+        try:
+            self._shard = qe.EdgeShard.load(str(self._shard_path), config)
+        except Exception as exc:
+            # Its errors are plain Exceptions; only the message tells a mismatch apart.
+            if "incompatible" not in str(exc):
+                raise
+            self._shard = qe.EdgeShard.load(str(self._shard_path))
+            raise IndexMismatchError(
+                f"The index in {self._shard_path} does not fit {dense_dimension}-dimension "
+                f"vectors from the configured embedding model ({exc}). Re-index with "
+                "`mentor-assistant ingest --rebuild`, or point MENTOR_DATA_DIR at another folder."
+            ) from exc
+
+    def _require_shard(self) -> qe.EdgeShard:
+        if self._shard is None:
+            raise KnowledgeError(f"No index in {self._shard_path}: call ensure_collection first")
+        return self._shard
+
+
+def _config(dense_dimension: int) -> qe.EdgeConfig:
+    return qe.EdgeConfig(
+        vectors={DENSE: qe.EdgeVectorParams(size=dense_dimension, distance=qe.Distance.Cosine)},
+        sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+    )
+
+
+def _scope_filter(scope: Scope) -> qe.Filter | None:
+    """Global knowledge (no session) plus the allowed sessions; None means no restriction."""
+    if scope.session_ids is None:
+        return None
+    conditions: list[qe.ConditionType] = [qe.IsEmptyCondition("session_ids")]
+    if scope.session_ids:
+        conditions.append(
+            qe.FieldCondition("session_ids", match=qe.MatchAny(sorted(scope.session_ids)))
+        )
+    return qe.Filter(should=conditions)
+
+
+def _sparse(vector: SparseVector) -> qe.SparseVector:
+    return qe.SparseVector(list(vector.indices), list(vector.values))
+
+
+def _chunk(payload: dict[str, Any] | None) -> Chunk:
+    assert payload is not None, "every request here asks for the payload"
+    return Chunk.from_payload(payload)
+
+
+def _lock_folder(folder: Path) -> int:
+    """Hold an exclusive flock on the folder for this process, or fail at once.
+
+    The engine's own WAL lock also refuses a second opener, but only once a shard exists,
+    and with an error that cannot be told from other failures.
+    """
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        os.close(fd)
+        owner = f" (pid {holder})" if holder else ""
+        raise StoreLockedError(
+            f"The index folder {folder} is in use by another mentor-assistant process{owner}, "
+            "for example `mentor-assistant serve`. Stop that process and retry, or set "
+            "QDRANT_URL to share a Qdrant server between processes."
+        ) from None
+    # The pid is only for the message above; the flock is what guards the folder.
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
