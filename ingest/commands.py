@@ -90,14 +90,13 @@ def ingest(
 
 
 def _print_report(report: IngestReport) -> None:
-    if report.failed:
-        failures = Table(title="Sources en échec", title_justify="left")
-        failures.add_column("source", overflow="fold")
-        failures.add_column("raison")
-        failures.add_column("détail", overflow="fold")
-        for outcome in report.failed:
-            failures.add_row(outcome.uri, outcome.reason, outcome.detail)
-        console.print(failures)
+    # One plain line per failure: long paths stay whole and greppable.
+    for outcome in report.failed:
+        console.print(
+            f"[red]✗[/] {outcome.uri} — {outcome.reason}: {outcome.detail}",
+            soft_wrap=True,
+            highlight=False,
+        )
     summary = Table(title="Résumé de l'indexation", title_justify="left")
     for column in ("indexées", "inchangées", "supprimées", "en échec", "documents", "chunks"):
         summary.add_column(column, justify="right")

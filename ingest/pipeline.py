@@ -37,6 +37,8 @@ from knowledge.wiring import (
 )
 
 SAMPLE_CORPUS = Path(__file__).parent / "sample_corpus"
+# The corpus folder's own README describes the sample; it is not part of it.
+SAMPLE_ROOTS = tuple(SAMPLE_CORPUS / name for name in ("faq", "kit", "courses"))
 SAMPLE_URI_PREFIX = "sample:"
 # A folder holding this file is a course: its settings apply to every file below it.
 COURSE_MANIFEST = "course.yaml"
@@ -127,7 +129,7 @@ def run_ingest(
 ) -> IngestReport:
     """Index ``paths`` (files, folders, archives), or the bundled sample corpus if none."""
     started = time.perf_counter()
-    roots = list(paths) or [SAMPLE_CORPUS]
+    roots = list(paths) or list(SAMPLE_ROOTS)
     base = LoadOptions(
         collection=collection,
         session_ids=(session,) if session else (),

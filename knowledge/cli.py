@@ -34,7 +34,7 @@ def edge_errors() -> Iterator[None]:
     try:
         yield
     except KnowledgeError as error:
-        err_console.print(f"[bold red]Error:[/] {error}", highlight=False)
+        err_console.print(f"[bold red]Error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_ERROR) from error
 
 

@@ -36,8 +36,9 @@ class Settings(BaseSettings):
     chunk_size: int = 1200
     chunk_overlap: int = 150
 
-    # Weighted fusion of dense and lexical scores; see knowledge/search.py for how it was chosen.
-    dense_weight: float = 0.7
+    # Weight of the lexical bonus in hybrid search; unset, each profile uses its measured
+    # value (see knowledge/search.py).
+    lexical_weight: float | None = None
     candidates: int = 40
 
     qdrant_url: str | None = Field(
@@ -52,6 +53,34 @@ class Settings(BaseSettings):
     mistral_base_url: str = "https://api.mistral.ai"
     mistral_embed_model: str = "mistral-embed"
 
+    # -- assistant service --------------------------------------------------------------
+    # Demo mode (README main command): a random JWT secret is generated once and kept in
+    # the data dir so `token` and `serve` agree. Outside demo mode a real secret is required.
+    demo: bool = False
+    jwt_secret: SecretStr = SecretStr("change-me")
+    jwt_audience: str = "mentor-assistant"
+    jwt_issuer: str | None = None
+    token_ttl_seconds: int = 3600
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None
+    cors_origins: list[str] = []
+    rate_limit_per_minute: int = 20
+    retention_days: int = 30
+    # Folders the running service may re-index on request (`POST /api/admin/reindex`);
+    # empty, only the bundled sample corpus.
+    ingest_roots: list[Path] = []
+    support_url: str = "https://mentor.gouv.fr/contact"
+    generator: str = "auto"  # auto | extractive | mistral | openai
+    mistral_model: str = "mistral-small-latest"
+    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = None
+    openai_model: str | None = None
+    llm_timeout_seconds: float = 30.0
+    llm_max_retries: int = 2
+    # Minimum fused score of the best hit for an answer; below, the assistant refuses.
+    min_evidence_score: float | None = None
+
     max_file_bytes: int = 200 * 1024 * 1024
     max_archive_ratio: int = 100
     max_archive_bytes: int = 1024 * 1024 * 1024
@@ -63,3 +92,7 @@ class Settings(BaseSettings):
     @property
     def manifest_path(self) -> Path:
         return self.data_dir / "manifest.sqlite"
+
+    @property
+    def assistant_db_path(self) -> Path:
+        return self.data_dir / "assistant.sqlite"

@@ -44,6 +44,21 @@ def build_embedder(settings: Settings) -> Embedder:
     )
 
 
+# Measured on the CNIL development set by bench/retrieval.py (see knowledge/search.py).
+_LEXICAL_WEIGHTS = {
+    EmbeddingProfile.QUALITY: 0.05,
+    EmbeddingProfile.LITE: 0.4,
+    # No key here to measure it; mistral-embed sits between the two measured models.
+    EmbeddingProfile.MISTRAL: 0.1,
+}
+
+
+def lexical_weight(settings: Settings) -> float:
+    if settings.lexical_weight is not None:
+        return settings.lexical_weight
+    return _LEXICAL_WEIGHTS[settings.embedding_profile]
+
+
 def build_sparse_encoder(settings: Settings) -> SparseEncoder:
     return FrenchSparseEncoder()
 
@@ -103,7 +118,7 @@ def open_knowledge(settings: Settings) -> Knowledge:
         embedder,
         build_sparse_encoder(settings),
         store,
-        dense_weight=settings.dense_weight,
+        lexical_weight=lexical_weight(settings),
         candidates=settings.candidates,
     )
     return Knowledge(settings=settings, catalog=catalog, store=store, searcher=searcher)

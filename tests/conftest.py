@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest.pipeline import run_ingest
 from knowledge.models import model_path
 from knowledge.settings import EmbeddingProfile, Settings, _default_models_dir
+from knowledge.wiring import Knowledge, open_knowledge
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -51,3 +53,20 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("QDRANT_URL", "QDRANT_API_KEY", "MISTRAL_API_KEY", "MENTOR_DATA_DIR"):
         monkeypatch.delenv(name, raising=False)
     yield
+
+
+@pytest.fixture(scope="session")
+def quality_sample(
+    quality_models_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Knowledge]:
+    """The sample corpus indexed once with EmbeddingGemma, open for the whole session."""
+    settings = make_settings(
+        tmp_path_factory.mktemp("quality-sample"),
+        embedding_profile=EmbeddingProfile.QUALITY,
+        models_dir=quality_models_dir,
+    )
+    report = run_ingest(settings)
+    assert not report.failed, report.failed
+    knowledge = open_knowledge(settings)
+    yield knowledge
+    knowledge.close()

@@ -139,7 +139,11 @@ def build_and_list(settings: Settings) -> list:
 def test_index_equals_a_clean_build_after_a_kill_mid_run(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "corpus", pages=60)
     killed = make_settings(tmp_path / "killed")
-    env = {**os.environ, "MENTOR_DATA_DIR": str(killed.data_dir), "MENTOR_EMBEDDING_PROFILE": "lite"}
+    env = {
+        **os.environ,
+        "MENTOR_DATA_DIR": str(killed.data_dir),
+        "MENTOR_EMBEDDING_PROFILE": "lite",
+    }
     job = subprocess.Popen(
         [sys.executable, "-m", "knowledge", "ingest", str(corpus)],
         env=env,
