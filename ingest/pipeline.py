@@ -12,6 +12,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -24,17 +25,9 @@ from ingest.loaders import load_source
 from ingest.loaders.base import LoadOptions, SourceFile
 from knowledge.catalog import Catalog
 from knowledge.chunking import Chunker
-from knowledge.protocols import Embedder, SparseEncoder, VectorStore
 from knowledge.settings import Settings
 from knowledge.types import Chunk, Kind
-from knowledge.wiring import (
-    INDEX_EMBEDDER_KEY,
-    build_catalog,
-    build_embedder,
-    build_sparse_encoder,
-    build_store,
-    check_index_embedder,
-)
+from knowledge.wiring import INDEX_EMBEDDER_KEY, Knowledge, check_index_embedder, open_knowledge
 
 SAMPLE_CORPUS = Path(__file__).parent / "sample_corpus"
 # The corpus folder's own README describes the sample; it is not part of it.
@@ -126,8 +119,13 @@ def run_ingest(
     kind: Kind | None = None,
     rebuild: bool = False,
     progress: Progress | None = None,
+    knowledge: Knowledge | None = None,
 ) -> IngestReport:
-    """Index ``paths`` (files, folders, archives), or the bundled sample corpus if none."""
+    """Index ``paths`` (files, folders, archives), or the bundled sample corpus if none.
+
+    ``knowledge`` is an index that this process already holds open (the running service,
+    which owns the embedded store's lock); without it the job opens and closes its own.
+    """
     started = time.perf_counter()
     roots = list(paths) or list(SAMPLE_ROOTS)
     base = LoadOptions(
@@ -138,31 +136,35 @@ def run_ingest(
         max_archive_bytes=settings.max_archive_bytes,
         max_archive_ratio=settings.max_archive_ratio,
     )
-    catalog = build_catalog(settings)
-    store: VectorStore | None = None
-    try:
-        embedder = build_embedder(settings)
+    with _writable(settings, knowledge, rebuild) as index:
+        embedder = index.searcher.embedder
         if rebuild:
-            _forget_everything(catalog)
-        else:
-            check_index_embedder(catalog, embedder)
-        store = build_store(settings)
-        if rebuild:
-            store.drop()
-        store.ensure_collection(embedder.dimension)
-        catalog.set_meta(INDEX_EMBEDDER_KEY, embedder.model_id)
-        job = _Job(
-            settings, catalog, store, embedder, build_sparse_encoder(settings),
-            progress or _Silent(),
-        )  # fmt: skip
+            _forget_everything(index.catalog)
+            index.store.drop()
+        index.store.ensure_collection(embedder.dimension)
+        index.catalog.set_meta(INDEX_EMBEDDER_KEY, embedder.model_id)
+        job = _Job(settings, index, progress or _Silent())
         report = job.run(roots, base)
-        store.flush()
-    finally:
-        if store is not None:
-            store.close()
-        catalog.close()
+        index.store.flush()
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def _writable(
+    settings: Settings, knowledge: Knowledge | None, rebuild: bool
+) -> Iterator[Knowledge]:
+    if knowledge is not None:
+        if not rebuild:
+            check_index_embedder(knowledge.catalog, knowledge.searcher.embedder)
+        yield knowledge
+        return
+    # A rebuild is how one leaves a model mismatch behind, so it must be able to open one.
+    opened = open_knowledge(settings, verify_embedder=not rebuild)
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 def _forget_everything(catalog: Catalog) -> None:
@@ -171,25 +173,22 @@ def _forget_everything(catalog: Catalog) -> None:
 
 
 class _Job:
-    def __init__(
-        self,
-        settings: Settings,
-        catalog: Catalog,
-        store: VectorStore,
-        embedder: Embedder,
-        sparse: SparseEncoder,
-        progress: Progress,
-    ) -> None:
+    def __init__(self, settings: Settings, index: Knowledge, progress: Progress) -> None:
         self.settings = settings
-        self.catalog = catalog
-        self.store = store
-        self.embedder = embedder
-        self.sparse = sparse
+        self.catalog = index.catalog
+        self.store = index.store
+        self.embedder = index.searcher.embedder
+        self.sparse = index.searcher.sparse_encoder
         self.progress = progress
         self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
         # Anything that changes the vectors of unchanged bytes must invalidate the hash.
         self.pipeline_key = json.dumps(
-            [embedder.model_id, sparse.model_id, settings.chunk_size, settings.chunk_overlap]
+            [
+                self.embedder.model_id,
+                self.sparse.model_id,
+                settings.chunk_size,
+                settings.chunk_overlap,
+            ]
         )
 
     def run(self, roots: Sequence[Path], base: LoadOptions) -> IngestReport:

@@ -51,7 +51,12 @@ def build_app() -> typer.Typer:
         ctx.obj = Settings()
 
     for entry in sorted(entry_points(group="mentor_assistant.commands"), key=lambda e: e.name):
-        register: Callable[[typer.Typer], None] = entry.load()
+        try:
+            register: Callable[[typer.Typer], None] = entry.load()
+        except ImportError as error:
+            # One broken stage (a missing optional extra, say) must not take every command down.
+            err_console.print(f"[yellow]Commands of '{entry.name}' unavailable:[/] {error}")
+            continue
         register(app)
     return app
 

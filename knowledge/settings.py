@@ -78,7 +78,10 @@ class Settings(BaseSettings):
     openai_model: str | None = None
     llm_timeout_seconds: float = 30.0
     llm_max_retries: int = 2
-    # Minimum fused score of the best hit for an answer; below, the assistant refuses.
+    # First retry delay; each further retry doubles it (with jitter). Retry-After wins.
+    llm_backoff_seconds: float = 0.5
+    # Minimum cosine similarity of the best passage for an answer; below, the assistant
+    # refuses. Unset, each embedding model uses its measured value (assistant/evidence.py).
     min_evidence_score: float | None = None
 
     max_file_bytes: int = 200 * 1024 * 1024

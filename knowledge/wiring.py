@@ -105,11 +105,12 @@ def check_index_embedder(catalog: Catalog, embedder: Embedder) -> None:
         )
 
 
-def open_knowledge(settings: Settings) -> Knowledge:
+def open_knowledge(settings: Settings, verify_embedder: bool = True) -> Knowledge:
     catalog = build_catalog(settings)
     try:
         embedder = build_embedder(settings)
-        check_index_embedder(catalog, embedder)
+        if verify_embedder:
+            check_index_embedder(catalog, embedder)
         store = build_store(settings)
     except BaseException:
         catalog.close()

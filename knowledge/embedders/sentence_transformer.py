@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.errors import KnowledgeError
+
 # Transformer cost grows with sequence length; chunks are ~1200 characters (~350 tokens),
 # so a longer window only burns CPU on the rare oversized passage.
 MAX_SEQUENCE_TOKENS = 512
@@ -16,7 +18,10 @@ MAX_SEQUENCE_TOKENS = 512
 class SentenceTransformerEmbedder:
     def __init__(self, path: Path, model_id: str, batch_size: int = 16) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # Its per-tensor loading bar would interleave with the ingestion progress bar.
+        transformers_logging.disable_progress_bar()
         self._model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._model.max_seq_length = min(self._model.max_seq_length or 512, MAX_SEQUENCE_TOKENS)
         prompts = self._model.prompts or {}
@@ -25,7 +30,10 @@ class SentenceTransformerEmbedder:
         self._document_prompt = prompts.get("document") or prompts.get("Retrieval-document")
         self._model_id = model_id
         self._batch_size = batch_size
-        self._dimension = int(self._model.get_embedding_dimension())
+        dimension = self._model.get_embedding_dimension()
+        if dimension is None:
+            raise KnowledgeError(f"{path} does not declare its embedding dimension")
+        self._dimension = int(dimension)
 
     @property
     def model_id(self) -> str:

@@ -225,3 +225,20 @@ def test_session_flag_scopes_documents(settings: Settings, corpus: Path) -> None
         assert hits and all(hit.chunk.session_ids == ("session-a",) for hit in hits)
     finally:
         knowledge.close()
+
+
+def test_an_index_held_open_by_the_service_can_be_updated_through_it(
+    settings: Settings, corpus: Path
+) -> None:
+    run_ingest(settings, [corpus])
+    serving = open_knowledge(settings)
+    try:
+        (corpus / "nouvelle.md").write_text("# Nouveauté\n\nLa visioconférence arrive.", "utf-8")
+
+        report = run_ingest(settings, [corpus], knowledge=serving)
+
+        assert report.count(Status.INDEXED) == 1
+        hits = serving.searcher.search("visioconférence", Scope.global_only(), 3)
+        assert hits[0].chunk.title == "Nouveauté"
+    finally:
+        serving.close()

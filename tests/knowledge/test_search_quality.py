@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.quality, pytest.mark.slow]
     [
         ("je retrouve plus mon certificat de fin de formation", "faq-attestation-introuvable"),
         ("mdp perdu impossible de me connecter", "faq-compte-mot-de-passe-oublie"),
-        ("mon ministere n'est pas reconnu a l'inscription", "faq-rattachement-ministere-non-reconnu"),
+        ("ministere pas reconnu a l inscription", "faq-rattachement-ministere-non-reconnu"),
         ("comment se connecter avec le compte agent de l'Etat", "faq-proconnect-se-connecter"),
         ("quels critères pour évaluer mon module e-learning", "kit-grille-autoevaluation"),
     ],
