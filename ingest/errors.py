@@ -40,3 +40,7 @@ class UnsafeArchiveError(IngestError):
 
 class TooLargeError(IngestError):
     reason = "too large"
+
+
+class HandoffError(Exception):
+    """The running service could not take the job; the message says why, in French."""

@@ -80,8 +80,9 @@ class Settings(BaseSettings):
     llm_max_retries: int = 2
     # First retry delay; each further retry doubles it (with jitter). Retry-After wins.
     llm_backoff_seconds: float = 0.5
-    # Minimum cosine similarity of the best passage for an answer; below, the assistant
-    # refuses. Unset, each embedding model uses its measured value (assistant/evidence.py).
+    # Minimum evidence score (cosine + lexical bonus) of the best passage for an answer;
+    # below, the assistant refuses. Unset, each embedding model uses its measured value
+    # (assistant/evidence.py).
     min_evidence_score: float | None = None
 
     max_file_bytes: int = 200 * 1024 * 1024

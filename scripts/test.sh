@@ -2,7 +2,9 @@
 # Install everything the tests need, then lint, type-check and run the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MENTOR_EXTRAS="[test,mistral]" scripts/install.sh
+MENTOR_EXTRAS="[test]" scripts/install.sh
+# Debian's Chromium and axe-core for the browser tests (widget, reports).
+scripts/install-browser.sh
 # The quality-profile tests use the real EmbeddingGemma weights, provisioned like a user would.
 .venv/bin/mentor-assistant models fetch --source registry
 .venv/bin/ruff check .

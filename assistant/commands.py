@@ -1,0 +1,164 @@
+"""`serve`, `ask`, `token` and `purge` sub-commands."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from assistant.app import create_app
+from assistant.auth import Principal, Role, mint_token, scope_for
+from assistant.errors import AssistantError
+from assistant.schemas import CitationOut
+from assistant.storage import Storage
+from assistant.types import Answer
+from assistant.wiring import build_answer_service
+from knowledge.cli import EXIT_ERROR, edge_errors, err_console, settings_from
+from knowledge.wiring import open_knowledge
+
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command()(ask)
+    app.command()(token)
+    app.command()(purge)
+
+
+@contextmanager
+def _assistant_errors() -> Iterator[None]:
+    with edge_errors():
+        try:
+            yield
+        except AssistantError as error:
+            err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False)
+            raise typer.Exit(EXIT_ERROR) from error
+
+
+def serve(
+    ctx: typer.Context,
+    open_page: Annotated[
+        bool, typer.Option("--open", help="Open the demo page (or the API docs) once up.")
+    ] = False,
+) -> None:
+    """Run the HTTP service on MENTOR_HOST:MENTOR_PORT."""
+    settings = settings_from(ctx)
+    with _assistant_errors():
+        # Opened here rather than in the app's lifespan so that a locked or mismatched index
+        # is reported as one line, like every other command.
+        knowledge = open_knowledge(settings)
+        try:
+            # A wildcard bind is still reachable on loopback, which is where `ingest` runs.
+            host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+            url = f"http://{host}:{settings.port}"
+            app = create_app(settings, knowledge, advertise_url=url)
+            access = logging.getLogger("mentor_assistant.access")
+            access.addHandler(logging.StreamHandler())
+            access.setLevel(logging.INFO)
+            # uvicorn's own access log would print query strings, i.e. learners' searches.
+            server = uvicorn.Server(
+                uvicorn.Config(app, host=settings.host, port=settings.port, access_log=False)
+            )
+            page = f"{url}/demo" if settings.demo else f"{url}/docs"
+            threading.Thread(target=_announce, args=(server, page, open_page), daemon=True).start()
+            server.run()
+        finally:
+            knowledge.close()
+
+
+def _announce(server: uvicorn.Server, page: str, open_page: bool) -> None:
+    while not server.started:
+        if server.should_exit:
+            return
+        time.sleep(0.1)
+    err_console.print(f"\n[bold]mentor-assistant est prêt :[/] {page}\n", highlight=False)
+    if open_page:
+        webbrowser.open(page)
+
+
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="La question.")],
+    session: Annotated[
+        list[str] | None, typer.Option("--session", help="Session of the learner (repeatable).")
+    ] = None,
+    role: Annotated[Role, typer.Option(help="Role, as in a token.")] = Role.LEARNER,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Answer a question through the service's pipeline, scoped like a token would be."""
+    settings = settings_from(ctx)
+    with _assistant_errors():
+        knowledge = open_knowledge(settings)
+        try:
+            principal = Principal("cli", role, frozenset(session or ()))
+            service = build_answer_service(settings, knowledge)
+            answer = asyncio.run(service.answer(question, scope_for(principal, knowledge.catalog)))
+        finally:
+            knowledge.close()
+    _print_answer(answer, settings.support_url, as_json)
+
+
+def _print_answer(answer: Answer, support_url: str, as_json: bool) -> None:
+    citations = [CitationOut.of(citation) for citation in answer.citations]
+    if as_json:
+        payload = {
+            "answer": answer.text,
+            "citations": [citation.model_dump() for citation in citations],
+            "refused": answer.refused,
+            "escalation": answer.escalation,
+            "generator": answer.generator,
+            "standalone_query": answer.standalone_query,
+            "unsupported_sentences": list(answer.unsupported_sentences),
+            "timings_ms": dict(answer.timings_ms),
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    console.print(answer.text, highlight=False, markup=False)
+    if citations:
+        console.print("\n[bold]Sources[/]")
+    for citation in citations:
+        where = citation.url or citation.source
+        page = f", p. {citation.page}" if citation.page else ""
+        console.print(f"[{citation.index}] {citation.title}{page} — {where}", markup=False)
+    if answer.escalation:
+        console.print(f"\nSupport Mentor : {support_url}", highlight=False)
+
+
+def token(
+    ctx: typer.Context,
+    session: Annotated[
+        list[str] | None, typer.Option("--session", help="Session id (repeatable).")
+    ] = None,
+    role: Annotated[Role, typer.Option(help="learner, support or designer.")] = Role.LEARNER,
+    ttl: Annotated[int | None, typer.Option(min=1, help="Lifetime in seconds.")] = None,
+    user: Annotated[str, typer.Option(help="Pseudonymous user id (sub).")] = "demo",
+) -> None:
+    """Mint a token, as the LMS would; printed alone on the last line."""
+    settings = settings_from(ctx)
+    with _assistant_errors():
+        typer.echo(mint_token(settings, user, session or (), role, ttl))
+
+
+def purge(ctx: typer.Context) -> None:
+    """Delete conversations and feedback older than MENTOR_RETENTION_DAYS."""
+    settings = settings_from(ctx)
+    storage = Storage(settings.assistant_db_path)
+    try:
+        purged = storage.purge(settings.retention_days)
+    finally:
+        storage.close()
+    typer.echo(
+        f"{purged.conversations} conversations, {purged.messages} messages, "
+        f"{purged.feedback} avis supprimés (plus de {settings.retention_days} jours)."
+    )

@@ -1,0 +1,267 @@
+"""The offline default: answers made of the sources' own sentences, each one cited.
+
+Nothing is written that a source does not say, so the answer cannot hallucinate and
+needs no key, no network and no GPU. Two shapes:
+
+* the top source is a FAQ entry that fits the question: its answer, whole, cited [n];
+* otherwise 2 to 5 units (sentences, or list items kept intact) picked across the top
+  passages by how much of the question they cover (rare words count more), with a small
+  prior for better-ranked passages, MMR-style so that two near-identical sentences
+  (chunk overlaps, repeated summaries) are not both shown. They are then put back in
+  reading order, source by source, each followed by its [n].
+
+Passages are only ever quoted, never interpreted, and a sentence that gives orders to
+an AI (the guard's prompt-injection rules) is never picked: an instruction planted in a
+document neither acts nor gets relayed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass
+
+from assistant.guard import Verdict, classify
+from assistant.replies import ENGLISH_LEAD_IN
+from assistant.sentences import Unit, coverage, stems, units
+from assistant.types import Citation, Turn
+from knowledge.text import normalize
+
+_MIN_UNITS, _MAX_UNITS = 2, 5
+# Below this share of the best unit's score, a further unit adds more noise than answer.
+_KEEP_RATIO = 0.45
+_REDUNDANCY = 0.6
+# Chunk overlaps repeat sentences across passages: a near-copy is never shown twice.
+_DUPLICATE = 0.8
+_RANK_PRIOR = 0.06
+_TITLE_BONUS = 0.15
+# A sentence shortly after one that matches the question often answers it: the analysis
+# after a case's situation, the rule after the question it settles.
+_FOLLOW = 0.5
+_FOLLOW_SPAN = 2
+# Learning objectives and durations echo a module's topic words without answering anything.
+_BOILERPLATE = re.compile(
+    r"^(?:\*\*)?(?:à la fin|à l’issue|à l'issue|au terme) de (?:ce|cette)\b|vous serez capable"
+    r"|^(?:\*\*)?durée estimée",
+    re.IGNORECASE,
+)
+_BOILERPLATE_FACTOR = 0.3
+# A FAQ entry fits when its question shares enough with the learner's, and no other
+# source covers clearly more of it.
+_FAQ_TITLE_MATCH = 0.2
+_FAQ_MARGIN = 0.25
+_END = re.compile(r"\s*[.!?…;:]+[*»\"]*\s*$")
+_LIST_END = re.compile(r"\s*[;,]$")
+_PIECE = re.compile(r"\S+\s*|\s+")
+
+
+class ExtractiveGenerator:
+    @property
+    def name(self) -> str:
+        return "extractive"
+
+    async def stream(
+        self, question: str, citations: Sequence[Citation], history: Sequence[Turn], language: str
+    ) -> AsyncGenerator[str, None]:
+        # Word by word, so the stream looks the same to a client whatever the backend.
+        for piece in _PIECE.findall(compose(question, citations, language)):
+            yield piece
+
+
+def compose(question: str, citations: Sequence[Citation], language: str) -> str:
+    if not citations:
+        return ""
+    body = _faq_answer(question, citations, language) or _extract(question, citations)
+    return f"{ENGLISH_LEAD_IN}\n\n{body}" if language == "en" else body
+
+
+def faq_body(citation: Citation) -> str:
+    """A FAQ passage without its opening question (the loaders put it first for search)."""
+    first, _, rest = citation.passage.strip().partition("\n")
+    if rest and normalize(first).strip() == normalize(citation.title).strip():
+        return rest.strip()
+    return citation.passage.strip()
+
+
+def _faq_answer(question: str, citations: Sequence[Citation], language: str) -> str:
+    top = citations[0]
+    if top.kind != "faq":
+        return ""
+    # An English question shares no words with French sources: the ranking alone decides.
+    if language == "fr":
+        wanted = stems(question)
+        if coverage(wanted, stems(top.title)) < _FAQ_TITLE_MATCH:
+            return ""
+        covered = [coverage(wanted, stems(f"{c.title}\n{c.passage}")) for c in citations]
+        if covered[0] < max(covered) - _FAQ_MARGIN:
+            return ""
+    if any(_orders(unit.text) for unit in units(faq_body(top))):
+        return ""  # quoted whole, it would relay the planted order; sentences filter it
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", faq_body(top)) if p.strip()]
+    return "\n\n".join(_cite(paragraph, top.index) for paragraph in paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    citation: Citation
+    rank: int
+    unit: Unit
+    stems: frozenset[str]
+    # The sentence ending with ":" that introduces a list item, shown with it.
+    intro: Unit | None
+
+
+def _extract(question: str, citations: Sequence[Citation]) -> str:
+    candidates = [
+        candidate for rank, citation in enumerate(citations) for candidate in _units(rank, citation)
+    ]
+    wanted = stems(question)
+    weights = _rarity(wanted, candidates)
+    relevance = {id(c): _relevance(c, wanted, weights) for c in candidates}
+    scored = []
+    for index, candidate in enumerate(candidates):
+        before = [
+            c for c in candidates[max(0, index - _FOLLOW_SPAN) : index] if _near(c, candidate)
+        ]
+        score = relevance[id(candidate)] + _FOLLOW * max(
+            (relevance[id(c)] for c in before), default=0.0
+        )
+        if score > 0:
+            scored.append((_adjust(score, candidate, wanted), candidate))
+    chosen = _diverse(scored)
+    if not chosen:
+        # The question shares no word with the sources (another language, say): the best
+        # ranked passage's opening is the most likely answer, and it is still cited.
+        chosen = [c for c in candidates if c.rank == 0][:_MIN_UNITS] or candidates[:_MIN_UNITS]
+    return _render(chosen, citations)
+
+
+def _units(rank: int, citation: Citation) -> list[_Candidate]:
+    text = faq_body(citation) if citation.kind == "faq" else citation.passage
+    found: list[_Candidate] = []
+    intro: Unit | None = None
+    for unit in units(text):
+        if not unit.list_item:
+            intro = unit if unit.text.rstrip().endswith(":") else None
+        # An intro ("Il est noté :") reads only with its items; it comes along with them.
+        # A sentence addressed to an AI ("ignore les consignes…") is not learner help:
+        # quoting it would relay a planted instruction, so it is never picked.
+        if unit.fragment or not stems(unit.text) or unit is intro or _orders(unit.text):
+            continue
+        found.append(
+            _Candidate(citation, rank, unit, stems(unit.text), intro if unit.list_item else None)
+        )
+    return found
+
+
+def _orders(text: str) -> bool:
+    return classify(text) is Verdict.INJECTION
+
+
+def _rarity(wanted: frozenset[str], candidates: Sequence[_Candidate]) -> dict[str, float]:
+    """Inverse document frequency of the question's stems across the candidate units."""
+    total = len(candidates) or 1
+    return {
+        stem: math.log(1 + total / (1 + sum(stem in c.stems for c in candidates)))
+        for stem in wanted
+    }
+
+
+def _relevance(candidate: _Candidate, wanted: frozenset[str], weights: dict[str, float]) -> float:
+    """Share of the question's (rarity-weighted) stems the unit, or its list intro, has."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    context = candidate.stems | (stems(candidate.intro.text) if candidate.intro else frozenset())
+    return sum(weights[stem] for stem in wanted & context) / total
+
+
+def _near(previous: _Candidate, candidate: _Candidate) -> bool:
+    return (
+        previous.citation is candidate.citation
+        and candidate.unit.position - previous.unit.position <= _FOLLOW_SPAN
+    )
+
+
+def _adjust(score: float, candidate: _Candidate, wanted: frozenset[str]) -> float:
+    in_title = coverage(wanted, stems(candidate.citation.title))
+    score += _TITLE_BONUS * in_title - _RANK_PRIOR * candidate.rank
+    return score * _BOILERPLATE_FACTOR if _BOILERPLATE.search(candidate.unit.text) else score
+
+
+def _diverse(scored: list[tuple[float, _Candidate]]) -> list[_Candidate]:
+    """Greedy MMR: the best unit first, then whichever adds most that is not said yet."""
+    chosen: list[_Candidate] = []
+    remaining = list(scored)
+    best = max((score for score, _ in scored), default=0.0)
+
+    def novelty(pair: tuple[float, _Candidate]) -> float:
+        score, candidate = pair
+        overlap = max((_jaccard(candidate.stems, c.stems) for c in chosen), default=0.0)
+        return score - _REDUNDANCY * overlap
+
+    while remaining:
+        pair = max(remaining, key=novelty)
+        remaining.remove(pair)
+        if len(chosen) >= _MIN_UNITS and novelty(pair) < _KEEP_RATIO * best:
+            break
+        if any(_jaccard(pair[1].stems, c.stems) > _DUPLICATE for c in chosen):
+            continue
+        if _sentences([*chosen, pair[1]]) <= _MAX_UNITS:
+            chosen.append(pair[1])
+    return chosen
+
+
+def _sentences(chosen: Sequence[_Candidate]) -> int:
+    """Units plus the list intros shown with them."""
+    intros = {(c.citation.chunk_id, c.intro.position) for c in chosen if c.intro is not None}
+    return len(chosen) + len(intros)
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def _render(chosen: Sequence[_Candidate], citations: Sequence[Citation]) -> str:
+    blocks: list[str] = []
+    for citation in citations:
+        mine = sorted((c for c in chosen if c.citation is citation), key=lambda c: c.unit.position)
+        lines: list[str] = []
+        shown_intros: set[int] = set()
+        for candidate in mine:
+            intro = candidate.intro
+            if intro is not None and intro.position not in shown_intros:
+                lines.append(_cite(intro.text, citation.index))
+                shown_intros.add(intro.position)
+            if candidate.unit.list_item:
+                lines.append(f"- {_cite(candidate.unit.text, citation.index)}")
+            else:
+                lines.append(_cite(candidate.unit.text, citation.index))
+        if lines:
+            blocks.append(_join(lines))
+    return "\n\n".join(blocks)
+
+
+def _join(lines: list[str]) -> str:
+    """Prose runs become a paragraph; list items stay one per line under their intro, and
+    the last item shown ends the list with a full stop rather than the source's ";"."""
+    blocks: list[list[str]] = []
+    for line in lines:
+        if blocks and blocks[-1][-1].startswith("- ") == line.startswith("- "):
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    for block in blocks:
+        if block[-1].startswith("- "):
+            block[-1] = _LIST_END.sub(".", block[-1])
+    return "\n\n".join("\n".join(b) if b[0].startswith("- ") else " ".join(b) for b in blocks)
+
+
+def _cite(text: str, index: int) -> str:
+    """``text`` with ``[index]`` before its closing punctuation, as French writes it."""
+    text = text.strip()
+    end = _END.search(text)
+    if end is None:
+        return f"{text} [{index}]"
+    return f"{text[: end.start()]} [{index}]{text[end.start() :]}"

@@ -1,0 +1,146 @@
+"""What the assistant will not do, decided on the learner's words before any retrieval.
+
+Rules, not a model: they must be predictable, offline and testable, and a false refusal
+here is cheap (the message offers help and the support desk) while a leaked prompt or a
+graded-test answer is not. Patterns run on normalised, accent-folded text so that
+"réponses", "reponses" and "RÉPONSES" match alike.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from knowledge.text import fold_accents, normalize
+
+
+class Verdict(Enum):
+    ANSWER = "answer"
+    EMPTY = "empty"
+    INJECTION = "injection"
+    GRADED = "graded"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+
+
+_RULES = r"(?:instructions?|consignes?|regles?|directives?|contraintes?|prompt|rules?|guidelines?)"
+_INJECTION = _any(
+    # "ignore tes instructions", "oublie les règles" — but not "j'ai oublié les règles".
+    rf"(?<!\bai )(?<!\bj )\b(?:ignore|oublie|neglige|outrepasse|contourne)[sz]?\b(?:-les)?"
+    rf"\s+(?:\w+\s+){{0,3}}{_RULES}",
+    rf"\b(?:ignore|disregard|forget|override|bypass)\b\s+(?:\w+\s+){{0,3}}{_RULES}",
+    # "affiche ton prompt système", "show me your system prompt", "répète tes consignes".
+    r"\b(?:prompt|instructions?|consignes?)\s+(?:systeme|system|initiale?s?|internes?|cachee?s?)",
+    r"\bsystem\s+prompt\b",
+    r"\b(?:affiche|montre|revele|donne|repete|recite|ecris|imprime|copie|dis|liste)[sz]?"
+    r"(?:-moi|\s+moi)?\s+(?:tes|vos|ton|votre)\s+(?:\w+\s+)?(?:instructions|consignes|regles|prompt)",
+    r"\b(?:show|reveal|print|repeat|display|tell)\b(?:\s+me)?\s+(?:your|the)\s+(?:\w+\s+)?"
+    r"(?:instructions|prompt|rules)",
+    r"\bquelles?\s+sont\s+(?:tes|vos)\s+(?:instructions|consignes|regles)",
+    r"\bwhat\s+are\s+your\s+(?:instructions|rules)",
+    # Role hijacking.
+    r"\b(?:tu es|vous etes) (?:desormais|maintenant|a present) (?:un|une|mon|le|la)\b",
+    r"\b(?:you are now|from now on you|act as|pretend to be|jailbreak|developer mode)\b",
+    r"\bmode (?:developpeur|dan|sans restriction)\b",
+    r"\bfais comme si tu n'avais (?:pas|aucune) (?:de )?(?:regles|consignes|instructions)",
+)
+
+_ASSESSMENT = (
+    r"(?:quiz+|qcm|tests?|examens?|exams?|evaluations?|questionnaires?|controles?|devoirs?"
+    r"|partiels?|epreuves?|assessments?)"
+)
+_GRADED = _any(
+    # "donne-moi les réponses du quiz", "envoie le corrigé de l'examen".
+    r"\b(?:donne|envoie|communique|dis|file|passe|fournis|ecris|indique|balance)[sz]?"
+    r"(?:-(?:moi|nous)|\s+(?:moi|nous))?\s+(?:toutes\s+)?(?:les|la|le)\s+(?:bonnes?\s+)?"
+    rf"(?:reponses?|solutions?|corrige|correction)\b.{{0,40}}\b{_ASSESSMENT}",
+    # "quelle est la bonne réponse à la question 3 du test noté".
+    rf"\bbonnes?\s+reponses?\b.{{0,60}}\b{_ASSESSMENT}",
+    rf"\b{_ASSESSMENT}\b.{{0,40}}\bbonnes?\s+reponses?\b",
+    r"\breponses?\s+(?:a|de)\s+la\s+question\s+(?:n\S*\s*)?\d+",
+    rf"\bcorrige\s+(?:du|de\s+l'|des|de\s+la)\s*{_ASSESSMENT}",
+    rf"\b(?:answers?|solutions?|answer key)\s+(?:to|for|of)\s+(?:the\s+|my\s+|this\s+)?"
+    rf"(?:\w+\s+)?{_ASSESSMENT}",
+    r"\b(?:right|correct)\s+answer\s+(?:to|for)\s+(?:question\s+)?\d+",
+)
+
+# General knowledge no Mentor content answers; kept narrow so course vocabulary
+# ("temps de travail", "score au test") never trips it.
+_OUT_OF_SCOPE = _any(
+    r"\bmeteo\b",
+    r"\bquel temps (?:fait|fera|va|il)",
+    r"\b(?:va-t-il|il va|est-ce qu'il va) (?:pleuvoir|neiger|faire beau|faire chaud|faire froid)",
+    r"\b(?:weather|forecast)\b",
+    r"\bwill it (?:rain|snow)\b",
+    r"\b(?:blagues?|histoires? drole|calembours?|devinettes?|jokes?|funny story)\b",
+    # "Recette" is also acceptance testing in the kit ("refaites la recette du module").
+    r"\brecettes? (?:de cuisine|de (?:gateau|crepes?|tarte|quiche|soupe|cookies?))\b",
+    r"\b(?:recipes?|cuisiner|faire cuire|bake|cook)\b",
+    r"\b(?:resultats?|scores?) du match\b",
+    r"\b(?:ligue 1|champions league|coupe du monde|world cup|premier league|roland-garros"
+    r"|tour de france|jeux olympiques|ballon d'or)\b",
+    r"\bqui a gagne (?:le match|la coupe|hier|l'election)",
+    r"\b(?:actualites?|les infos du jour|news today|breaking news|horoscope|loto)\b",
+    r"\b(?:poeme|poem|chanson|song|haiku)\b",
+    r"\b(?:resous|resoudre|calcule|solve|derivee?|integrale|equation)\b",
+    r"\bcombien (?:font|fait) \d",
+    r"\bwhat is \d+\s*[-+*/x]\s*\d+",
+    r"\b\d+\s*[-+*/x]\s*\d+\s*=\s*\?",
+    r"\bcapitale d[eu']",
+    r"\bcapital of\b",
+)
+
+_HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def _prepared(question: str) -> str:
+    return re.sub(r"\s+", " ", fold_accents(normalize(question))).strip()
+
+
+def classify(question: str) -> Verdict:
+    text = _prepared(question)
+    if not _HAS_WORD.search(text):
+        return Verdict.EMPTY
+    if _INJECTION.search(text):
+        return Verdict.INJECTION
+    if _GRADED.search(text):
+        return Verdict.GRADED
+    if _OUT_OF_SCOPE.search(text):
+        return Verdict.OUT_OF_SCOPE
+    return Verdict.ANSWER
+
+
+_ENGLISH = frozenset(
+    """
+    the an is are was were be been do does did i my me you your we our it its this that
+    what where when why how which who can could would should will please hello hi thanks
+    of to in on for with from get got have has not no yes and or if there their they them
+    course certificate account password login sign help
+    """.split()
+)
+_FRENCH = frozenset(
+    """
+    le la les un une des du de est sont je j mon ma mes tu ton ta tes vous votre vos nous
+    il elle ils elles ce cet cette que qui quoi ou où comment pourquoi quand quel quelle
+    quels quelles pour avec dans sur pas ne et puis peux peut faire merci bonjour
+    au aux en y a l d qu n s c m t
+    """.split()
+)
+_WORD = re.compile(r"[a-zà-ÿ]+(?:-[a-zà-ÿ]+)?")
+
+
+def detect_language(question: str, requested: str | None = None) -> str:
+    """``"en"`` when asked for or when the question is clearly English, else ``"fr"``.
+
+    Only the fixed messages change language, so a tie stays French: the platform, its
+    content and most learners are French-speaking.
+    """
+    if requested:
+        return "en" if requested.lower().startswith("en") else "fr"
+    words = _WORD.findall(normalize(question).replace("'", " "))
+    english = sum(word in _ENGLISH for word in words)
+    french = sum(word in _FRENCH for word in words)
+    return "en" if english >= 2 and english > 2 * french else "fr"

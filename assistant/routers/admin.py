@@ -1,0 +1,49 @@
+"""`/api/admin/reindex`: hand an ingestion job to the running service (role support)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, status
+
+from assistant.auth import Principal, Role
+from assistant.reindex import PathNotAllowedError
+from assistant.routers import PrincipalDep, RuntimeDep, note
+from assistant.schemas import ReindexRequest, ReindexStatus, problem_responses
+
+router = APIRouter(prefix="/api/admin", tags=["admin"])
+
+
+def _require_support(principal: Principal) -> None:
+    if principal.role is not Role.SUPPORT:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Réservé à l'équipe support.")
+
+
+@router.post(
+    "/reindex",
+    response_model=ReindexStatus,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Réindexer sans interrompre le service",
+    responses=problem_responses(400, 401, 403, 409, 422),
+)
+async def reindex(
+    body: ReindexRequest, request: Request, principal: PrincipalDep, runtime: RuntimeDep
+) -> ReindexStatus:
+    _require_support(principal)
+    try:
+        roots = runtime.reindexer.roots_for(body.paths)
+    except PathNotAllowedError as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from error
+    if not runtime.reindexer.start(roots, body):
+        raise HTTPException(status.HTTP_409_CONFLICT, "Une réindexation est déjà en cours.")
+    note(request, roots=len(roots))
+    return runtime.reindexer.status
+
+
+@router.get(
+    "/reindex",
+    response_model=ReindexStatus,
+    summary="État de la dernière réindexation",
+    responses=problem_responses(401, 403),
+)
+async def reindex_status(principal: PrincipalDep, runtime: RuntimeDep) -> ReindexStatus:
+    _require_support(principal)
+    return runtime.reindexer.status

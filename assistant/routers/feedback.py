@@ -1,0 +1,28 @@
+"""`POST /api/feedback`: thumbs up or down on one of the caller's own answers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+
+from assistant.routers import PrincipalDep, RuntimeDep, note
+from assistant.schemas import FeedbackRequest, problem_responses
+
+router = APIRouter(prefix="/api", tags=["feedback"])
+
+
+@router.post(
+    "/feedback",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="Donner son avis sur une réponse",
+    responses=problem_responses(401, 404, 422),
+)
+async def feedback(
+    body: FeedbackRequest, request: Request, principal: PrincipalDep, runtime: RuntimeDep
+) -> None:
+    recorded = runtime.storage.add_feedback(
+        body.answer_id, principal.user_id, body.rating, body.comment or None
+    )
+    if not recorded:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Cette réponse est introuvable.")
+    note(request, rating=body.rating)

@@ -1,0 +1,222 @@
+"""The answer pipeline: guard, condense, retrieve, check the evidence, generate, post-check.
+
+One implementation, two shapes: ``stream`` yields events for SSE (``citations``, then
+``token``…, then ``done``), ``answer`` drains the same stream for JSON and the CLI, so both
+always agree. Refusals are streamed like answers, so a client has one path to render.
+
+Retrieved passages are data. They reach the extractive generator, which only quotes
+them, or the LLM prompt, which fences them and says they are not instructions; the
+decisions (refuse, what to cite) are made from the learner's words and from scores, never
+from text a document contains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from contextlib import aclosing
+
+from assistant import replies
+from assistant.condense import standalone_query
+from assistant.errors import GeneratorError
+from assistant.evidence import EvidencePolicy
+from assistant.generators.extractive import ExtractiveGenerator
+from assistant.generators.fallback import FallbackStream, close
+from assistant.guard import Verdict, classify, detect_language
+from assistant.postcheck import check
+from assistant.protocols import Generator
+from assistant.types import (
+    Answer,
+    Citation,
+    CitationsEvent,
+    DoneEvent,
+    ErrorEvent,
+    RefusalReason,
+    StreamEvent,
+    TokenEvent,
+    Turn,
+)
+from knowledge.settings import Settings
+from knowledge.types import Hit, Kind, Scope
+from knowledge.wiring import Knowledge
+
+logger = logging.getLogger(__name__)
+
+# Candidates looked at by the evidence check; the policy keeps the few worth citing.
+_RETRIEVE_K = 8
+_REFUSED_BY = "refusal"
+_UPFRONT = {
+    Verdict.EMPTY: RefusalReason.EMPTY_QUESTION,
+    Verdict.INJECTION: RefusalReason.PROMPT_INJECTION,
+    Verdict.OUT_OF_SCOPE: RefusalReason.OUT_OF_SCOPE,
+}
+
+
+class AnswerService:
+    def __init__(self, knowledge: Knowledge, generator: Generator, settings: Settings) -> None:
+        self._knowledge = knowledge
+        self._generator = generator
+        self._settings = settings
+        self._extractive = ExtractiveGenerator()
+        self._evidence = EvidencePolicy.for_embedder(
+            knowledge.searcher.embedder.model_id, settings.min_evidence_score
+        )
+
+    @property
+    def generator_name(self) -> str:
+        return self._generator.name
+
+    async def answer(
+        self,
+        question: str,
+        scope: Scope,
+        history: Sequence[Turn] = (),
+        language: str | None = None,
+    ) -> Answer:
+        """The whole answer at once. Raises ``GeneratorError`` only if nothing could answer."""
+        async with aclosing(self.stream(question, scope, history, language)) as events:
+            async for event in events:
+                if isinstance(event, DoneEvent):
+                    return event.answer
+                if isinstance(event, ErrorEvent):
+                    raise GeneratorError(event.message)
+        raise GeneratorError(replies.GENERATION_FAILED)
+
+    async def stream(
+        self,
+        question: str,
+        scope: Scope,
+        history: Sequence[Turn] = (),
+        language: str | None = None,
+    ) -> AsyncGenerator[StreamEvent, None]:
+        """``scope`` is already expanded (a parcours reaches the sessions it reuses)."""
+        lang = detect_language(question, language)
+        # The lexical evidence needs the question's own language, whatever the reply's.
+        asked_in = detect_language(question)
+        verdict = classify(question)
+        if verdict in _UPFRONT:
+            for event in self._refusal(_UPFRONT[verdict], lang, question):
+                yield event
+            return
+
+        query = standalone_query(question, history)
+        started = time.perf_counter()
+        hits = await asyncio.to_thread(self._knowledge.searcher.search, query, scope, _RETRIEVE_K)
+        timings = {"retrieve": _ms_since(started)}
+        if verdict is Verdict.GRADED:
+            for event in self._graded_refusal(hits, lang, asked_in, query, timings):
+                yield event
+            return
+        evidence = self._evidence.select(query, hits, asked_in)
+        if not evidence:
+            for event in self._refusal(RefusalReason.NO_EVIDENCE, lang, query, timings):
+                yield event
+            return
+
+        citations = tuple(_citation(index, hit) for index, hit in enumerate(evidence, 1))
+        yield CitationsEvent(citations)
+        started = time.perf_counter()
+        pieces: list[str] = []
+        stream = self._generator.stream(query, citations, history, lang)
+        try:
+            async for piece in stream:
+                pieces.append(piece)
+                yield TokenEvent(piece)
+        except GeneratorError as error:
+            if not pieces:
+                logger.error("generation failed before any text: %s", error)
+                yield ErrorEvent(replies.GENERATION_FAILED)
+                return
+            logger.warning("generation broke mid-answer, answering extractively: %s", error)
+            note = replies.INTERRUPTED[lang]
+            body = await _collect(self._extractive.stream(query, citations, history, lang))
+            pieces, answered_by = [note, "\n\n", body], self._extractive.name
+        else:
+            answered_by = (
+                stream.answered_by if isinstance(stream, FallbackStream) else self._generator.name
+            )
+        finally:
+            await close(stream)
+        timings["generate"] = _ms_since(started)
+        checked = check("".join(pieces).strip(), citations)
+        yield DoneEvent(
+            Answer(
+                text=checked.text,
+                citations=checked.citations,
+                language=lang,
+                standalone_query=query,
+                generator=answered_by,
+                unsupported_sentences=checked.unsupported_sentences,
+                timings_ms=timings,
+            )
+        )
+
+    def _refusal(
+        self,
+        reason: RefusalReason,
+        language: str,
+        query: str,
+        timings: dict[str, float] | None = None,
+        citations: tuple[Citation, ...] = (),
+        text: str | None = None,
+    ) -> list[StreamEvent]:
+        escalation = reason is RefusalReason.NO_EVIDENCE
+        text = text or replies.refusal(reason, language, self._settings.support_url, escalation)
+        answer = Answer(
+            text=text,
+            citations=citations,
+            language=language,
+            refused=reason,
+            escalation=escalation,
+            standalone_query=query,
+            generator=_REFUSED_BY,
+            timings_ms=timings or {},
+        )
+        return [CitationsEvent(citations), *map(TokenEvent, _words(text)), DoneEvent(answer)]
+
+    def _graded_refusal(
+        self,
+        hits: Sequence[Hit],
+        language: str,
+        asked_in: str,
+        query: str,
+        timings: dict[str, float],
+    ) -> list[StreamEvent]:
+        """No graded answers, but the course section that teaches the notion, cited."""
+        evidence = self._evidence.select(query, hits, asked_in)
+        course = next((hit for hit in evidence if hit.chunk.kind is Kind.COURSE), None)
+        citations = (_citation(1, course),) if course else ()
+        text = replies.graded_refusal(course.chunk.title if course else None, language)
+        return self._refusal(
+            RefusalReason.GRADED_ANSWERS, language, query, timings, citations, text
+        )
+
+
+def _citation(index: int, hit: Hit) -> Citation:
+    chunk = hit.chunk
+    return Citation(
+        index=index,
+        document_id=chunk.document_id,
+        chunk_id=chunk.chunk_id,
+        title=chunk.title,
+        passage=chunk.text,
+        source=chunk.source,
+        kind=chunk.kind.value,
+        url=chunk.url,
+        page=chunk.page,
+    )
+
+
+async def _collect(pieces: AsyncIterator[str]) -> str:
+    return "".join([piece async for piece in pieces])
+
+
+def _words(text: str) -> list[str]:
+    words = text.split(" ")
+    return [word + " " for word in words[:-1]] + words[-1:]
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

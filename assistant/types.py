@@ -1,0 +1,84 @@
+"""What flows through the answer pipeline and out of the service."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+
+class RefusalReason(StrEnum):
+    NO_EVIDENCE = "no_evidence"
+    OUT_OF_SCOPE = "out_of_scope"
+    GRADED_ANSWERS = "graded_answers"
+    PROMPT_INJECTION = "prompt_injection"
+    EMPTY_QUESTION = "empty_question"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A numbered source: ``[n]`` in the answer text refers to ``index == n``."""
+
+    index: int
+    document_id: str
+    chunk_id: str
+    title: str
+    passage: str
+    source: str
+    kind: str
+    url: str | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+    citations: tuple[Citation, ...]
+    language: str = "fr"
+    refused: RefusalReason | None = None
+    escalation: bool = False
+    standalone_query: str = ""
+    generator: str = ""
+    # Sentences the post-check could not tie to any cited passage.
+    unsupported_sentences: tuple[str, ...] = ()
+    timings_ms: Mapping[str, float] = field(default_factory=dict)
+
+
+# -- streaming events: `citations`, then `token`…, then `done` (or a terminal `error`) ---------
+
+
+@dataclass(frozen=True, slots=True)
+class CitationsEvent:
+    """The numbered passages the generator is given; ``[n]`` in tokens refers to them."""
+
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEvent:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DoneEvent:
+    """The authoritative answer. The post-check keeps only the cited sources and renumbers
+    them, so its text and citations replace what the tokens and the citations event showed."""
+
+    answer: Answer
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEvent:
+    """Terminal: nothing could be answered. ``message`` is French and safe to show."""
+
+    message: str
+
+
+StreamEvent = CitationsEvent | TokenEvent | DoneEvent | ErrorEvent

@@ -1,0 +1,48 @@
+"""One real index of the sample corpus (lite profile) for the whole session, and its parts.
+
+``sample_knowledge`` owns the index folder while the session runs (the embedded engine
+locks it): pass it to whatever needs the index instead of opening ``sample_settings``
+again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from assistant.generators.extractive import ExtractiveGenerator
+from assistant.service import AnswerService
+from ingest.pipeline import run_ingest
+from knowledge.settings import Settings
+from knowledge.wiring import Knowledge, open_knowledge
+from tests.conftest import make_settings
+
+LAICITE = "laicite-2025"
+PARCOURS = "parcours-manager-2025"
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def sample_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Lite-profile settings whose data dir holds the indexed sample corpus."""
+    settings = make_settings(tmp_path_factory.mktemp("sample-index"))
+    report = run_ingest(settings)
+    assert not report.failed, report.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def sample_knowledge(sample_settings: Settings) -> Iterator[Knowledge]:
+    knowledge = open_knowledge(sample_settings)
+    yield knowledge
+    knowledge.close()
+
+
+@pytest.fixture(scope="session")
+def extractive_service(sample_knowledge: Knowledge, sample_settings: Settings) -> AnswerService:
+    return AnswerService(sample_knowledge, ExtractiveGenerator(), sample_settings)

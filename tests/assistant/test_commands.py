@@ -1,0 +1,180 @@
+"""The `token`, `ask`, `purge` and `serve` sub-commands, through the real console script."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from typer.testing import CliRunner
+
+from assistant.app import create_app
+from assistant.auth import Role, verify_token
+from assistant.storage import Storage
+from ingest.pipeline import run_ingest
+from knowledge import service_link
+from knowledge.cli import EXIT_ERROR, build_app
+from knowledge.types import Scope
+from knowledge.wiring import Knowledge, open_knowledge
+from tests.assistant.test_api import share_embedder
+from tests.conftest import make_settings
+
+SECRET = "c" * 48
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_env: None) -> Path:
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("MENTOR_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("MENTOR_EMBEDDING_PROFILE", "lite")
+    monkeypatch.setenv("MENTOR_JWT_SECRET", SECRET)
+    monkeypatch.delenv("MENTOR_DEMO", raising=False)
+    return data_dir
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(build_app(), list(args))
+    return result.exit_code, result.output
+
+
+def test_token_prints_a_verifiable_token_on_its_last_line(env: Path) -> None:
+    code, output = run("token", "--session", "laicite-2025", "--role", "support", "--ttl", "60")
+    assert code == 0, output
+    token = output.strip().splitlines()[-1]
+    principal = verify_token(token, SECRET, make_settings(env, jwt_secret=SECRET))
+    assert principal.role is Role.SUPPORT
+    assert principal.session_ids == {"laicite-2025"}
+    assert principal.user_id == "demo"
+
+
+def test_demo_mode_token_and_serve_share_a_generated_secret(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MENTOR_JWT_SECRET")
+    code, output = run("token")
+    assert code == EXIT_ERROR
+    assert "MENTOR_JWT_SECRET" in output
+    monkeypatch.setenv("MENTOR_DEMO", "1")
+    code, output = run("token")
+    assert code == 0, output
+    demo_secret = (env / "demo-secret").read_text().strip()
+    settings = make_settings(env)
+    verify_token(output.strip().splitlines()[-1], demo_secret, settings)
+
+
+def test_serve_refuses_a_placeholder_secret(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MENTOR_JWT_SECRET", "change-me")
+    code, output = run("serve")
+    assert code == EXIT_ERROR
+    assert "MENTOR_JWT_SECRET" in output
+
+
+def test_purge_applies_the_retention(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    storage = Storage(env / "assistant.sqlite")
+    conversation = storage.conversation(None, "u").conversation_id
+    storage.record_exchange(conversation, "u", "question", "réponse", None)
+    storage.close()
+    monkeypatch.setenv("MENTOR_RETENTION_DAYS", "0")
+    code, output = run("purge")
+    assert code == 0, output
+    assert "1 conversations, 2 messages, 0 avis" in output
+
+
+def test_ask_runs_the_pipeline_within_the_given_sessions(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_knowledge: Knowledge
+) -> None:
+    share_embedder(monkeypatch, sample_knowledge)
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "badges.md").write_text(
+        "# Les badges numériques\n\nÀ la fin de la session, un badge numérique Zéphyr est "
+        "délivré aux apprenants qui ont validé les trois modules du parcours Zéphyr.\n",
+        encoding="utf-8",
+    )
+    assert not run_ingest(make_settings(env), [course], session="sess-z").failed
+    question = "Quand le badge numérique Zéphyr est-il délivré ?"
+
+    code, output = run("ask", question, "--session", "sess-z", "--json")
+    assert code == 0, output
+    answer = json.loads(output)
+    assert answer["refused"] is None
+    assert "Zéphyr" in answer["answer"]
+    assert answer["citations"][0]["title"] == "Les badges numériques"
+
+    code, output = run("ask", question)
+    assert code == 0, output
+    assert "Zéphyr est délivré" not in output
+    assert "Sources" not in output
+
+
+@contextmanager
+def serving(make_app: Callable[[str], FastAPI]) -> Iterator[None]:
+    """The app, built for its URL, served on a free loopback port as `serve` runs it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = make_app(f"http://127.0.0.1:{port}")
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run)
+    thread.start()
+    try:
+        while not server.started:
+            assert thread.is_alive(), "the server stopped while starting"
+            threading.Event().wait(0.05)
+        yield
+    finally:
+        server.should_exit = True
+        thread.join()
+
+
+def test_ingest_while_serve_owns_the_index_is_handed_to_the_service(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_knowledge: Knowledge
+) -> None:
+    share_embedder(monkeypatch, sample_knowledge)
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "accueil.md").write_text(
+        "# Accueil\n\nBienvenue dans la session Orphée.\n", encoding="utf-8"
+    )
+    settings = make_settings(env, jwt_secret=SECRET, ingest_roots=[course])
+    assert not run_ingest(settings, [course], session="sess-o").failed
+    knowledge = open_knowledge(settings)
+    try:
+        with serving(lambda url: create_app(settings, knowledge, advertise_url=url)):
+            (course / "badge.md").write_text(
+                "# Le badge Orphée\n\nLe badge numérique Orphée est délivré après le "
+                "troisième module.\n",
+                encoding="utf-8",
+            )
+            code, output = run("ingest", str(course), "--session", "sess-o")
+            assert code == 0, output
+            assert "Réindexé par le service" in output
+            assert "1 indexées, 1 inchangées" in output
+            hits = knowledge.searcher.search("badge numérique Orphée", Scope({"sess-o"}), k=1)
+            assert hits[0].chunk.title == "Le badge Orphée"
+
+            code, output = run("ingest", "/etc/hostname")
+            assert code == EXIT_ERROR
+            assert "racine autorisée" in output
+        assert service_link.find(settings) is None, "the link is withdrawn at shutdown"
+    finally:
+        knowledge.close()
+
+
+def test_ingest_without_a_running_service_reports_the_lock(
+    env: Path, monkeypatch: pytest.MonkeyPatch, sample_knowledge: Knowledge
+) -> None:
+    share_embedder(monkeypatch, sample_knowledge)
+    knowledge = open_knowledge(make_settings(env))
+    try:
+        code, output = run("ingest")
+    finally:
+        knowledge.close()
+    assert code == EXIT_ERROR
+    assert "in use by another mentor-assistant process" in output

@@ -1,0 +1,158 @@
+"""The extractive generator, the sentence units it quotes, and the post-check."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from assistant.generators.extractive import ExtractiveGenerator, compose
+from assistant.postcheck import check
+from assistant.sentences import split_sentences, units
+from assistant.types import Citation
+
+pytestmark = pytest.mark.anyio
+
+FAQ = Citation(
+    index=1,
+    document_id="faq-attestation-telecharger",
+    chunk_id="c-faq",
+    title="Comment télécharger mon attestation de participation ?",
+    passage=(
+        "Comment télécharger mon attestation de participation ?\n"
+        "L’attestation se trouve dans la dernière section de la session, intitulée « Clôture ». "
+        "Cliquez sur l’activité, puis sur « Télécharger l’attestation »."
+    ),
+    source="sample:faq/apprenants.yaml",
+    kind="faq",
+)
+QUIZ = Citation(
+    index=2,
+    document_id="laicite-2025-quiz-entrainement",
+    chunk_id="c-quiz",
+    title="Module 4 — Quiz d’entraînement et test de validation",
+    passage=(
+        "Le test de validation se trouve dans la section « Clôture » de la session. "
+        "Contrairement au quiz d’entraînement, il est **noté** :\n\n"
+        "- 15 questions tirées au sort dans une banque de questions ;\n"
+        "- une note minimale de **70 %** est nécessaire pour le réussir ;\n"
+        "- **trois tentatives** sont autorisées, et la meilleure note est retenue ;\n"
+        "- aucune limite de temps n’est imposée.\n\n"
+        "Les réponses du test de validation ne sont pas communiquées, ni par l’équipe de la "
+        "session ni par le support de Mentor."
+    ),
+    source="sample:courses/laicite-2025/04-quiz-entrainement.md",
+    kind="course",
+)
+CASE = Citation(
+    index=1,
+    document_id="laicite-2025-cas-pratiques",
+    chunk_id="c-case",
+    title="Module 3 — Cas pratiques",
+    passage=(
+        "Situation. Nadia, contractuelle recrutée à l’accueil d’une préfecture, porte un "
+        "pendentif religieux bien visible pendant qu’elle reçoit le public.\n\n"
+        "Analyse. L’obligation de neutralité s’applique à tous les agents, contractuels "
+        "compris, dès le premier jour. Nadia ne peut pas porter de signe manifestant son "
+        "appartenance religieuse pendant son service."
+    ),
+    source="sample:courses/laicite-2025/03-cas-pratiques.md",
+    kind="course",
+)
+
+
+def sentences_of(answer: str) -> list[str]:
+    return [s for line in answer.splitlines() for s in split_sentences(line.lstrip("- ")) if s]
+
+
+def test_a_fitting_faq_entry_is_answered_whole_without_its_question() -> None:
+    answer = compose("Comment télécharger mon attestation ?", [FAQ, QUIZ], "fr")
+    assert answer == (
+        "L’attestation se trouve dans la dernière section de la session, intitulée « Clôture ». "
+        "Cliquez sur l’activité, puis sur « Télécharger l’attestation » [1]."
+    )
+
+
+def test_a_faq_whose_question_does_not_match_is_not_used_whole() -> None:
+    answer = compose("Combien de tentatives au test de validation ?", [FAQ, QUIZ], "fr")
+    assert "tentatives" in answer
+    assert "Cliquez sur l’activité" not in answer
+
+
+def test_sentences_are_picked_cited_and_list_items_kept_with_their_intro() -> None:
+    answer = compose("Quelle note minimale faut-il au test de validation ?", [QUIZ], "fr")
+    assert "- une note minimale de **70 %** est nécessaire pour le réussir [2] ;" in answer
+    assert "Contrairement au quiz d’entraînement, il est **noté** [2] :" in answer
+    for sentence in sentences_of(answer):
+        assert re.search(r"\[2\]", sentence), sentence
+        assert sentence.replace(" [2]", "").rstrip(" ;:.") in QUIZ.passage.replace("- ", "")
+    assert 2 <= len(sentences_of(answer)) <= 5
+
+
+def test_the_analysis_after_a_matching_situation_is_quoted() -> None:
+    answer = compose("une contractuelle peut-elle porter une croix visible ?", [CASE], "fr")
+    assert "L’obligation de neutralité s’applique à tous les agents, contractuels compris" in (
+        answer
+    )
+
+
+def test_english_questions_get_an_english_lead_in_and_the_french_evidence() -> None:
+    answer = compose("How do I download my certificate?", [FAQ], "en")
+    lead, _, body = answer.partition("\n\n")
+    assert lead == "Here is what the Mentor resources say (in French):"
+    assert body.startswith("L’attestation se trouve") and body.endswith("[1].")
+
+
+async def test_it_streams_word_by_word_what_compose_returns() -> None:
+    question = "Quelle note minimale faut-il au test de validation ?"
+    pieces = [p async for p in ExtractiveGenerator().stream(question, [QUIZ], (), "fr")]
+    assert len(pieces) > 10
+    assert "".join(pieces) == compose(question, [QUIZ], "fr")
+
+
+def test_units_split_french_sentences_and_skip_headings_and_tables() -> None:
+    passage = (
+        "# Titre\n\nM. Dupont arrive à 9 h. Il lit l’art. 2 de la loi ! Est-ce clair ? Oui.\n"
+        "| a | b |\n|---|---|\n- un point ;\n1. un autre point\nsuite coupée par le découpage"
+    )
+    found = units(passage)
+    assert [u.text for u in found] == [
+        "M. Dupont arrive à 9 h.",
+        "Il lit l’art. 2 de la loi !",
+        "Est-ce clair ?",
+        "Oui.",
+        "un point ;",
+        "un autre point",
+        "suite coupée par le découpage",
+    ]
+    assert [u.list_item for u in found] == [False, False, False, False, True, True, False]
+    assert found[-1].fragment
+
+
+def test_postcheck_keeps_cited_sources_renumbered_in_order_of_use() -> None:
+    other = replace(FAQ, index=3, document_id="x", chunk_id="c3", passage="Rien à voir.")
+    text = "La note minimale est de 70 % [2]. Le test est dans la section « Clôture » [2][7]."
+    checked = check(text, [FAQ, QUIZ, other])
+    assert checked.text == (
+        "La note minimale est de 70 % [1]. Le test est dans la section « Clôture » [1]."
+    )
+    assert [(c.index, c.document_id) for c in checked.citations] == [(1, QUIZ.document_id)]
+    assert checked.unsupported_sentences == ()
+
+
+def test_postcheck_flags_sentences_no_cited_passage_supports() -> None:
+    text = (
+        "Le test de validation se trouve dans la section « Clôture » [1]. "
+        "Les agents bénéficient aussi d’une prime annuelle de formation versée en juin [1]. "
+        "Voici le détail :\n- trois tentatives sont autorisées [1]"
+    )
+    checked = check(text, [replace(QUIZ, index=1)])
+    assert checked.unsupported_sentences == (
+        "Les agents bénéficient aussi d’une prime annuelle de formation versée en juin [1].",
+    )
+
+
+def test_postcheck_reads_markers_placed_after_the_full_stop() -> None:
+    text = "Une note de 70 % est nécessaire. [1] Trois tentatives sont autorisées. [1]"
+    assert check(text, [replace(QUIZ, index=1)]).unsupported_sentences == ()
