@@ -82,6 +82,16 @@ def clean_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", kept).strip()
 
 
+# "effacer.Si vous", "plus:Fiche": text flattened from HTML by someone else often lost the
+# space after a sentence where a tag ended. Only a lowercase letter or digit before the mark
+# and a capital after: abbreviations (U.E.), decimals and lowercase URLs stay untouched.
+_GLUED_SENTENCE = re.compile(r"(?<=[a-zà-ÿ0-9)»\"])([.!?;:])(?=[A-ZÀ-ÖØ-Þ])")
+
+
+def restore_sentence_spaces(text: str) -> str:
+    return _GLUED_SENTENCE.sub(r"\1 ", text)
+
+
 def shorten(text: str, limit: int = 120) -> str:
     """The first sentence of ``text``, cut at a word boundary when still too long."""
     line = clean_inline(text.strip().split("\n", 1)[0])

@@ -23,6 +23,7 @@ from ingest.loaders.common import (
     clean_text,
     decode_text,
     make_document,
+    restore_sentence_spaces,
     shorten,
 )
 from knowledge.types import Document, Kind, Section
@@ -69,7 +70,9 @@ def _record_document(
     ids: set[str],
 ) -> Document:
     question = clean_text(str(record.get("question") or ""))
-    body = clean_text(str(record.get("answer") or record.get("text") or ""))
+    body = clean_text(
+        restore_sentence_spaces(str(record.get("answer") or record.get("text") or ""))
+    )
     if not body:
         raise CorruptFileError(source.uri, f"{where}: needs question + answer or title + text")
     declared = Declared.parse(record, source.uri, where)

@@ -446,6 +446,9 @@ def test_cnil_faq_keeps_record_ids_and_drops_repeated_records(load_shared, share
     assert scam.url and scam.url.startswith("https://www.cnil.fr/")
     assert scam.metadata == {"theme": "Internet", "sous_theme": "Particuliers"}
     assert (scam.kind, scam.collection, scam.language) == (Kind.FAQ, "faq", "fr")
+    # The source glued sentences where links were ("effacer.Si vous"): the space is back.
+    ficp = next(d for d in documents if d.document_id == "149")
+    assert "pour l'effacer. Si vous voulez" in ficp.text
 
 
 def test_service_public_fiches_get_a_title_from_their_text(load_shared) -> None:
