@@ -107,12 +107,16 @@ def check_index_embedder(catalog: Catalog, embedder: Embedder) -> None:
 
 def open_knowledge(settings: Settings, verify_embedder: bool = True) -> Knowledge:
     catalog = build_catalog(settings)
+    store: VectorStore | None = None
     try:
+        # The store first: a locked index fails at once, not after seconds of model loading.
+        store = build_store(settings)
         embedder = build_embedder(settings)
         if verify_embedder:
             check_index_embedder(catalog, embedder)
-        store = build_store(settings)
     except BaseException:
+        if store is not None:
+            store.close()
         catalog.close()
         raise
     searcher = Searcher(
