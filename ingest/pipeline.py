@@ -33,6 +33,9 @@ SAMPLE_CORPUS = Path(__file__).parent / "sample_corpus"
 # The corpus folder's own README describes the sample; it is not part of it.
 SAMPLE_ROOTS = tuple(SAMPLE_CORPUS / name for name in ("faq", "kit", "courses"))
 SAMPLE_URI_PREFIX = "sample:"
+# Bump it whenever a loader or the chunker turns the same bytes into other text or chunks:
+# sources are skipped on their bytes' hash, so the next run would otherwise keep the old.
+EXTRACTION_REVISION = 2
 # A folder holding this file is a course: its settings apply to every file below it.
 COURSE_MANIFEST = "course.yaml"
 EMBED_BATCH = 64
@@ -184,6 +187,7 @@ class _Job:
         # Anything that changes the vectors of unchanged bytes must invalidate the hash.
         self.pipeline_key = json.dumps(
             [
+                EXTRACTION_REVISION,
                 self.embedder.model_id,
                 self.sparse.model_id,
                 settings.chunk_size,

@@ -95,6 +95,17 @@ def test_rerun_on_unchanged_sources_changes_nothing(settings: Settings, corpus: 
     assert indexed_ids(settings) == before
 
 
+def test_a_new_extraction_revision_reindexes_unchanged_bytes(
+    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_ingest(settings, [corpus])
+    monkeypatch.setattr("ingest.pipeline.EXTRACTION_REVISION", -1)
+
+    report = run_ingest(settings, [corpus])
+
+    assert report.count(Status.INDEXED) == 4
+
+
 def test_changed_source_is_reindexed_and_its_old_chunks_disappear(
     settings: Settings, corpus: Path
 ) -> None:
