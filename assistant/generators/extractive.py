@@ -3,7 +3,8 @@
 Nothing is written that a source does not say, so the answer cannot hallucinate and
 needs no key, no network and no GPU. Two shapes:
 
-* the top source is a FAQ entry that fits the question: its answer, whole, cited [n];
+* the top source is a FAQ entry that no other source beats on the question's words: its
+  answer, whole, cited [n];
 * otherwise 2 to 5 units (sentences, or list items kept intact) picked across the top
   passages by how much of the question they cover (rare words count more), with a small
   prior for better-ranked passages, MMR-style so that two near-identical sentences
@@ -47,9 +48,10 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _BOILERPLATE_FACTOR = 0.3
-# A FAQ entry fits when its question shares enough with the learner's, and no other
-# source covers clearly more of it.
-_FAQ_TITLE_MATCH = 0.2
+# The top FAQ entry is trusted unless another source covers clearly more of the question:
+# the ranking already matched paraphrases that share few words with the entry's question.
+# Requiring a word overlap with its title as well was measured worse (citation precision
+# 0.885 → 0.908 on the sample set, 0.740 → 0.769 on CNIL dev; correctness 0.646 → 0.680).
 _FAQ_MARGIN = 0.25
 _END = re.compile(r"\s*[.!?…;:]+[*»\"]*\s*$")
 _LIST_END = re.compile(r"\s*[;,]$")
@@ -91,8 +93,6 @@ def _faq_answer(question: str, citations: Sequence[Citation], language: str) -> 
     # An English question shares no words with French sources: the ranking alone decides.
     if language == "fr":
         wanted = stems(question)
-        if coverage(wanted, stems(top.title)) < _FAQ_TITLE_MATCH:
-            return ""
         covered = [coverage(wanted, stems(f"{c.title}\n{c.passage}")) for c in citations]
         if covered[0] < max(covered) - _FAQ_MARGIN:
             return ""
