@@ -25,8 +25,14 @@ from assistant.errors import AssistantError, AuthError, RateLimitedError
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
 from assistant.routers import ACCESS_LOG_KEY, Runtime, admin, chat, feedback, health, search, widget
+from assistant.routers import desk as desk_router
+from assistant.routers import tickets as tickets_router
+from assistant.routers import triage as triage_router
 from assistant.schemas import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
 from assistant.storage import Storage
+from assistant.triage.service import Triager
+from assistant.triage.tickets import TicketDesk
+from assistant.webhook import Webhook
 from assistant.wiring import build_answer_service
 from knowledge import service_link
 from knowledge.errors import KnowledgeError
@@ -41,6 +47,8 @@ _FRENCH_DETAILS = {
     404: "Cette adresse n'existe pas.",
     405: "Cette méthode n'est pas permise sur cette adresse.",
 }
+# FastAPI's own English detail for a body it cannot parse (nested too deep, for one).
+_UNPARSABLE_BODY = "There was an error parsing the body"
 _FIELD_MESSAGES = {
     "missing": "champ obligatoire",
     "string_too_short": "texte vide ou trop court",
@@ -71,25 +79,29 @@ def create_app(
     `mentor-assistant ingest` can hand it jobs (knowledge/service_link.py)."""
     # Checked now, so that a placeholder secret stops `serve` before it binds a port.
     secret = resolve_secret(settings)
+    webhook = Webhook.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         index = knowledge if knowledge is not None else open_knowledge(settings)
-        storage = Storage(settings.assistant_db_path)
+        storage = Storage.for_settings(settings)
         reindexer = Reindexer(index)
         publishing = asyncio.create_task(_publish_link(settings, advertise_url))
         try:
             purged = storage.purge(settings.retention_days)
             logger.info("retention purge at startup: %s", purged)
+            service = build_answer_service(settings, index)
             app.state.runtime = Runtime(
                 settings=settings,
                 secret=secret,
                 knowledge=index,
-                service=build_answer_service(settings, index),
+                service=service,
                 storage=storage,
                 limiter=RateLimiter(settings.rate_limit_per_minute),
                 reindexer=reindexer,
             )
+            app.state.triager = Triager(index, service, storage, settings)
+            app.state.tickets = TicketDesk(storage, app.state.triager, webhook)
             yield
         finally:
             publishing.cancel()
@@ -119,6 +131,9 @@ def create_app(
     for router in (chat.router, search.router, feedback.router, health.router, admin.router):
         # Each router carries its /api prefix, so the access log's route is the full path.
         app.include_router(router)
+    app.include_router(triage_router.router)
+    app.include_router(tickets_router.router)
+    app.include_router(desk_router.build_router())
     app.include_router(widget.build_router(settings))
     return app
 
@@ -173,6 +188,8 @@ def _add_problem_handlers(app: FastAPI) -> None:
         detail = error.detail
         if detail == HTTPStatus(error.status_code).phrase:
             detail = _FRENCH_DETAILS.get(error.status_code, "La requête n'a pas abouti.")
+        elif detail == _UNPARSABLE_BODY:
+            detail = "Corps de requête illisible : JSON invalide ou trop imbriqué."
         return problem(error.status_code, detail, error.headers)
 
     @app.exception_handler(RequestValidationError)

@@ -1,4 +1,4 @@
-"""`serve`, `ask`, `token` and `purge` sub-commands."""
+"""`serve`, `ask`, `token`, `purge` and `triage` sub-commands."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 import webbrowser
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,6 +22,9 @@ from assistant.auth import Principal, Role, mint_token, scope_for
 from assistant.errors import AssistantError
 from assistant.schemas import CitationOut
 from assistant.storage import Storage
+from assistant.triage.batch import BatchError, batch_line, read_requests
+from assistant.triage.schemas import TriageOut
+from assistant.triage.service import Triager, triage_many
 from assistant.types import Answer
 from assistant.wiring import build_answer_service
 from knowledge.cli import EXIT_ERROR, edge_errors, err_console, settings_from
@@ -34,6 +38,7 @@ def register(app: typer.Typer) -> None:
     app.command()(ask)
     app.command()(token)
     app.command()(purge)
+    app.command(name="triage")(triage_batch)
 
 
 @contextmanager
@@ -153,7 +158,7 @@ def token(
 def purge(ctx: typer.Context) -> None:
     """Delete conversations and feedback older than MENTOR_RETENTION_DAYS."""
     settings = settings_from(ctx)
-    storage = Storage(settings.assistant_db_path)
+    storage = Storage.for_settings(settings)
     try:
         purged = storage.purge(settings.retention_days)
     finally:
@@ -162,3 +167,37 @@ def purge(ctx: typer.Context) -> None:
         f"{purged.conversations} conversations, {purged.messages} messages, "
         f"{purged.feedback} avis supprimés (plus de {settings.retention_days} jours)."
     )
+
+
+def triage_batch(
+    ctx: typer.Context,
+    source: Annotated[Path, typer.Argument(help="Demandes : CSV ou JSONL (id, subject, body…).")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="JSONL de sortie (défaut : stdout).")
+    ] = None,
+) -> None:
+    """Triage a batch of support requests: one JSON line per request."""
+    settings = settings_from(ctx)
+    try:
+        requests = read_requests(source)
+    except BatchError as error:
+        err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False)
+        raise typer.Exit(EXIT_ERROR) from error
+    with _assistant_errors():
+        knowledge = open_knowledge(settings)
+        storage = Storage.for_settings(settings)
+        try:
+            triager = Triager(
+                knowledge, build_answer_service(settings, knowledge), storage, settings
+            )
+            results = triage_many(triager, [request.to_request() for request in requests])
+        finally:
+            storage.close()
+            knowledge.close()
+    lines = [batch_line(TriageOut.of(result)) for result in results]
+    if output is None:
+        for line in lines:
+            typer.echo(line)
+        return
+    output.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    err_console.print(f"{len(lines)} demandes triées → {output}", highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,7 +64,6 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = 3600
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str | None = None
     cors_origins: list[str] = []
     rate_limit_per_minute: int = 20
     retention_days: int = 30
@@ -84,6 +84,28 @@ class Settings(BaseSettings):
     # below, the assistant refuses. Unset, each embedding model uses its measured value
     # (assistant/evidence.py).
     min_evidence_score: float | None = None
+
+    # Conversations, feedback and tickets; unset, SQLite at assistant_db_path. PostgreSQL in
+    # production: postgresql://user:password@host/dbname (driver psycopg 3).
+    database_url: str | None = None
+
+    # -- support desk (assistant/triage) ------------------------------------------------
+    # domain → entity YAML; unset, the table shipped in assistant/triage/data/domains.yaml.
+    triage_domains_file: Path | None = None
+    # Measured by `python -m bench.triage` (assistant/triage/README.md).
+    triage_classifier: Literal["centroid", "logistic"] = "centroid"
+    # Minimum evidence score for a drafted reply; unset, the answer service's threshold.
+    triage_reply_min_score: float | None = None
+    triage_similar_days: int = 14
+    # Cosine above which two requests are "the same problem"; unset, the embedder's
+    # measured value (assistant/triage/service.py).
+    triage_similar_min_score: float | None = None
+    # New tickets are POSTed there, signed with HMAC-SHA256 (assistant/webhook.py).
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_timeout_seconds: float = 5.0
+    webhook_attempts: int = 3
+    webhook_backoff_seconds: float = 2.0
 
     max_file_bytes: int = 200 * 1024 * 1024
     max_archive_ratio: int = 100

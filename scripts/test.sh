@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 MENTOR_EXTRAS="[test]" scripts/install.sh
 # Debian's Chromium and axe-core for the browser tests (widget, reports).
 scripts/install-browser.sh
+# PostgreSQL server binaries: the storage tests start a throwaway cluster with them.
+scripts/install-postgres.sh
 # The quality-profile tests use the real EmbeddingGemma weights, provisioned like a user would.
 .venv/bin/mentor-assistant models fetch --source registry
 .venv/bin/ruff check .

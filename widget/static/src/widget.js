@@ -147,13 +147,15 @@ class Assistant {
   persist() {
     const messages = this.state.messages
       .filter((m) => (m.role === "user" || m.role === "assistant") && !m.pending)
-      .map(({ role, text, citations, answerId, escalation, feedback }) => ({
+      .map(({ role, text, citations, answerId, escalation, feedback, ticket }) => ({
         role,
         text,
         citations,
         answerId,
         escalation,
         feedback,
+        // A ticket sent stays confirmed across reloads; one in flight or failed is retried.
+        ticket: ticket && ticket.status === "sent" ? ticket : null,
       }));
     try {
       sessionStorage.setItem(
@@ -358,7 +360,7 @@ class Assistant {
     if (!message.pending) {
       if (citations.size) parts.push(this.renderSources(message.citations));
       if (message.escalation && message.escalation.suggested) {
-        parts.push(this.renderEscalation(message.escalation));
+        parts.push(this.renderEscalation(message));
       }
       if (message.answerId) parts.push(this.renderFeedback(message));
     }
@@ -396,17 +398,44 @@ class Assistant {
     ]);
   }
 
-  renderEscalation(escalation) {
+  renderEscalation(message) {
+    const { escalation } = message;
     const url = safeUrl(escalation.url);
+    // An unsafe address means a tampered payload: no escalation at all rather than a half one.
     if (!url) return null;
-    return h("div", { class: "escalation" }, [
-      h("p", { text: this.config.lang === "fr" && escalation.message ? escalation.message : this.t("escalationDefault") }),
-      h("a", { class: "button primary small", href: url, target: "_blank", rel: "noopener noreferrer" }, [
-        icon("support"),
-        this.t("contactSupport"),
-        h("span", { class: "sr-only", text: ` ${this.t("newWindow")}` }),
-      ]),
+    const intro = h("p", {
+      text: this.config.lang === "fr" && escalation.message ? escalation.message : this.t("escalationDefault"),
+    });
+    const link = h("a", { class: "button secondary small", href: url, target: "_blank", rel: "noopener noreferrer" }, [
+      icon("external"),
+      this.t("supportPage"),
+      h("span", { class: "sr-only", text: ` ${this.t("newWindow")}` }),
     ]);
+    // Without an answer id there is nothing to attach a ticket to: the support page only.
+    if (!message.answerId || !this.config.token) return h("div", { class: "escalation" }, [intro, link]);
+    const ticket = message.ticket;
+    if (ticket && ticket.status === "sent") {
+      return h("div", { class: "escalation" }, [
+        h("p", { class: "ticket-status", text: this.t("ticketCreated", { ticket: ticket.reference }) }),
+      ]);
+    }
+    const parts = [
+      intro,
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button primary small contact-support",
+          "aria-disabled": ticket && ticket.status === "sending" ? "true" : null,
+          onclick: () => this.createTicket(message),
+        },
+        [icon("support"), this.t("contactSupport")],
+      ),
+    ];
+    if (ticket && ticket.status === "error") {
+      parts.push(h("p", { class: "ticket-status error", text: this.t("ticketError") }), link);
+    }
+    return h("div", { class: "escalation" }, parts);
   }
 
   renderFeedback(message) {
@@ -767,6 +796,44 @@ class Assistant {
     this.renderAll();
     this.announce(this.t("announceNew"));
     this.input.focus();
+  }
+
+  async createTicket(message) {
+    if (message.ticket && message.ticket.status === "sending") return;
+    message.ticket = { status: "sending" };
+    this.replace(message);
+    try {
+      const response = await fetch(new URL("tickets", this.config.api), {
+        method: "POST",
+        mode: "cors",
+        credentials: "omit",
+        headers: { Authorization: `Bearer ${this.config.token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({
+          answer_id: message.answerId,
+          session_id: this.config.session || null,
+          sources: (message.citations || []).map((c) => ({ title: c.title || c.source || "", url: c.url || null })),
+        }),
+      });
+      const payload = response.ok ? await response.json() : null;
+      message.ticket =
+        payload && typeof payload.ticket === "string"
+          ? { status: "sent", reference: payload.ticket }
+          : { status: "error" };
+    } catch {
+      message.ticket = { status: "error" };
+    }
+    const node = this.replace(message);
+    this.persist();
+    const status = node.querySelector(".ticket-status");
+    if (status) {
+      status.setAttribute("tabindex", "-1");
+      status.focus();
+    }
+    this.announce(
+      message.ticket.status === "sent"
+        ? this.t("ticketCreated", { ticket: message.ticket.reference })
+        : this.t("ticketError"),
+    );
   }
 
   async sendFeedback(message, rating, comment) {

@@ -1,0 +1,116 @@
+"""Knowledge gaps: the learner questions the knowledge base did not serve (refused, or
+answered and rated down), grouped by topic and ranked by frequency. The FAQ entries to
+write next.
+
+Grouping is leader clustering on the embeddings: each question joins the closest group
+whose centroid it reaches (cosine threshold), or starts one. Deterministic, no number of
+clusters to guess, and cheap for the few hundred questions of a period.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.storage import GapQuestion
+from assistant.triage.classifier import embed
+from knowledge.models import EMBEDDING_GEMMA
+from knowledge.protocols import Embedder
+
+MAX_EXAMPLES = 5
+# Topics are broader than "the same problem" (assistant/triage/service.py): questions on
+# getting an attestation belong together however they are worded, pay slips and leave do
+# not. Checked on such a set (tests/assistant/test_desk.py): lite separates them at 0.45;
+# EmbeddingGemma merges pay and leave at 0.6, separates them at 0.65, and splits the
+# attestation wordings at 0.7.
+_TOPIC = {"use-multilingual-v3": 0.45, EMBEDDING_GEMMA.name: 0.65}
+
+
+@dataclass(frozen=True, slots=True)
+class GapCluster:
+    topic: str
+    count: int
+    refused: int
+    thumbs_down: int
+    examples: tuple[str, ...]
+    last_seen: float
+
+
+def topic_threshold(embedder: Embedder) -> float:
+    return _TOPIC.get(embedder.model_id, _TOPIC[EMBEDDING_GEMMA.name])
+
+
+def cluster_gaps(
+    questions: Sequence[GapQuestion], embedder: Embedder, threshold: float | None = None
+) -> list[GapCluster]:
+    if not questions:
+        return []
+    limit = topic_threshold(embedder) if threshold is None else threshold
+    vectors = embed(embedder, [q.text for q in questions])
+    members: list[list[int]] = []
+    sums: list[np.ndarray] = []
+    for index, vector in enumerate(vectors):
+        best, score = -1, limit
+        for group, total in enumerate(sums):
+            similarity = float(vector @ total) / max(float(np.linalg.norm(total)), 1e-9)
+            if similarity >= score:
+                best, score = group, similarity
+        if best < 0:
+            members.append([index])
+            sums.append(vector.copy())
+        else:
+            members[best].append(index)
+            sums[best] += vector
+    clusters = [
+        _cluster(questions, vectors, group, total)
+        for group, total in zip(members, sums, strict=True)
+    ]
+    return sorted(clusters, key=lambda c: (-c.count, -c.last_seen))
+
+
+def _cluster(
+    questions: Sequence[GapQuestion], vectors: np.ndarray, group: list[int], total: np.ndarray
+) -> GapCluster:
+    # The question nearest the centroid names the topic; examples follow by nearness,
+    # each wording once.
+    by_nearness = sorted(group, key=lambda i: -float(vectors[i] @ total))
+    examples: list[str] = []
+    for index in by_nearness:
+        text = questions[index].text
+        if text not in examples:
+            examples.append(text)
+    return GapCluster(
+        topic=examples[0],
+        count=len(group),
+        refused=sum(questions[i].refused is not None for i in group),
+        thumbs_down=sum(questions[i].thumbs_down for i in group),
+        examples=tuple(examples[:MAX_EXAMPLES]),
+        last_seen=max(questions[i].created for i in group),
+    )
+
+
+def _cell(text: str) -> str:
+    # Learners' words: a leading =, +, - or @ would run as a formula in a spreadsheet.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+def gaps_csv(clusters: Sequence[GapCluster]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["rang", "sujet", "occurrences", "refus", "avis_negatifs", "exemples"])
+    for rank, cluster in enumerate(clusters, 1):
+        writer.writerow(
+            [
+                rank,
+                _cell(cluster.topic),
+                cluster.count,
+                cluster.refused,
+                cluster.thumbs_down,
+                _cell(" | ".join(cluster.examples)),
+            ]
+        )
+    return out.getvalue()

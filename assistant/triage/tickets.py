@@ -1,0 +1,115 @@
+"""Escalations from the widget become tickets: stored at once (the learner gets its number),
+then triaged and pushed to the desk's tool after the response."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+from assistant.storage import Exchange, Storage, Ticket
+from assistant.triage.schemas import TriageOut
+from assistant.triage.service import Triager, TriageRequest
+from assistant.types import RefusalReason
+from assistant.webhook import TICKET_CREATED, Webhook
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN_ENTITY = "non communiquée"
+# Only the learner's turns are triaged: the assistant's refusal text would pull every
+# ticket towards the same category.
+_MAX_TURNS = 6
+
+
+class TicketStatus(StrEnum):
+    NEW = "nouveau"
+    IN_PROGRESS = "en_cours"
+    RESOLVED = "resolu"
+
+    @property
+    def label(self) -> str:
+        return {"nouveau": "Nouveau", "en_cours": "En cours", "resolu": "Résolu"}[self.value]
+
+
+REASONS = {
+    RefusalReason.NO_EVIDENCE: "Aucune source suffisante dans la base de connaissances.",
+    RefusalReason.OUT_OF_SCOPE: "Question hors du périmètre de l'assistant.",
+    RefusalReason.GRADED_ANSWERS: "Réponses d'évaluation, que l'assistant ne donne pas.",
+    RefusalReason.PROMPT_INJECTION: "Message refusé par le filtre de sécurité.",
+    RefusalReason.EMPTY_QUESTION: "Question vide.",
+}
+ANSWERED = "Une réponse a été donnée, mais l'apprenant demande l'aide du support."
+
+
+def reason_text(refused: str | None) -> str:
+    return REASONS.get(RefusalReason(refused), ANSWERED) if refused else ANSWERED
+
+
+class TicketDesk:
+    def __init__(self, storage: Storage, triager: Triager, webhook: Webhook | None) -> None:
+        self._storage = storage
+        self._triager = triager
+        self._webhook = webhook
+
+    def open(
+        self,
+        user_id: str,
+        session_id: str | None,
+        exchange: Exchange,
+        sources: Sequence[Mapping[str, str | None]],
+    ) -> Ticket:
+        return self._storage.create_ticket(
+            user_id,
+            session_id,
+            exchange.question,
+            exchange.turns[-2 * _MAX_TURNS :],
+            sources,
+            reason_text(exchange.refused),
+        )
+
+    async def process(self, ticket: Ticket) -> None:
+        """Triage and push; runs after the response, so it logs rather than raises."""
+        try:
+            asked = [turn.content for turn in ticket.conversation if turn.role == "user"]
+            triage = await self._triager.triage(
+                TriageRequest(
+                    "",
+                    "\n".join(asked[-_MAX_TURNS:]) or ticket.question,
+                    session_id=ticket.session_id,
+                    request_id=ticket.reference,
+                )
+            )
+            triaged = TriageOut.of(triage).model_dump(mode="json")
+            # The token carries no e-mail address: the entity is unknown, not out of scope.
+            triaged["entity"] = {"name": UNKNOWN_ENTITY, "domain": None, "in_scope": True}
+            self._storage.set_ticket_triage(
+                ticket.number,
+                triage.category.value,
+                UNKNOWN_ENTITY,
+                triage.urgency.level.value,
+                triaged,
+            )
+        except Exception:
+            logger.exception("triage of ticket %s failed", ticket.reference)
+            triaged = None
+        if self._webhook is None:
+            return
+        await self._webhook.send(
+            TICKET_CREATED, {"ticket": ticket_payload(ticket, triaged)}, ticket.reference
+        )
+
+
+def ticket_payload(ticket: Ticket, triage: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {
+        "reference": ticket.reference,
+        "number": ticket.number,
+        "created": ticket.created,
+        "status": ticket.status,
+        "session_id": ticket.session_id,
+        "question": ticket.question,
+        "conversation": [{"role": t.role, "content": t.content} for t in ticket.conversation],
+        "sources": list(ticket.sources),
+        "reason": ticket.reason,
+        "triage": triage,
+    }

@@ -1,0 +1,201 @@
+"""The storage on both databases it supports: SQLite (default) and a real PostgreSQL server,
+started here as a throwaway cluster when the server binaries are installed
+(`scripts/install-postgres.sh`); plus the Alembic migration of a database written by the
+sqlite3 storage that came before it."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from assistant.storage import SECONDS_PER_DAY, Storage, TicketFilter
+from assistant.types import Turn
+
+PII = "Écrivez à jean.dupont@example.fr ou au 06 12 34 56 78"
+
+
+def _server_binary(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL cluster of our own on a free port, removed afterwards."""
+    initdb, pg_ctl = _server_binary("initdb"), _server_binary("pg_ctl")
+    if initdb is None or pg_ctl is None:
+        message = "PostgreSQL server binaries not found: run scripts/install-postgres.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # initdb refuses to run as root: the cluster then belongs to the postgres user.
+    as_user: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="mentor-pg-"))
+    if os.geteuid() == 0:
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(folder, "postgres")
+    data = folder / "data"
+    port = _free_port()
+
+    def run(*command: str) -> None:
+        subprocess.run([*as_user, *command], check=True, capture_output=True, timeout=120)
+
+    run(initdb, "-D", str(data), "-A", "trust", "-U", "mentor", "-E", "UTF8", "--locale=C")
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    run(pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start")
+    try:
+        admin = sa.create_engine(
+            f"postgresql+psycopg://mentor@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as db:
+            db.execute(sa.text("CREATE DATABASE mentor_test"))
+        admin.dispose()
+        yield f"postgresql://mentor@127.0.0.1:{port}/mentor_test"
+    finally:
+        run(pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
+    if request.param == "sqlite":
+        opened = Storage(tmp_path / "assistant.sqlite")
+    else:
+        opened = Storage(request.getfixturevalue("postgres_url"))
+        # One database for the session: each test starts from empty tables.
+        with opened.engine.begin() as db:
+            db.execute(
+                sa.text(
+                    "TRUNCATE conversations, messages, feedback, triaged_requests, tickets "
+                    "RESTART IDENTITY CASCADE"
+                )
+            )
+    yield opened
+    opened.close()
+
+
+def test_conversations_are_redacted_and_owned(storage: Storage) -> None:
+    conversation = storage.conversation(None, "alice")
+    storage.record_exchange(conversation.conversation_id, "alice", PII, "Réponse.", None)
+    question, answer = storage.conversation(conversation.conversation_id, "alice").history
+    assert "jean.dupont@" not in question.content and "[courriel]" in question.content
+    assert answer == Turn("assistant", "Réponse.")
+    assert storage.conversation(conversation.conversation_id, "mallory").history == ()
+
+
+def test_feedback_is_replaced_and_only_on_ones_own_answers(storage: Storage) -> None:
+    answer_id = storage.record_exchange("c1", "alice", "Q", "R", None)
+    assert storage.add_feedback(answer_id, "alice", "down", PII)
+    assert storage.add_feedback(answer_id, "alice", "up", None)
+    assert not storage.add_feedback(answer_id, "mallory", "down", None)
+    with storage.engine.connect() as db:
+        assert db.execute(sa.text("SELECT rating, comment FROM feedback")).all() == [("up", None)]
+
+
+def test_tickets_are_numbered_filtered_and_updated(storage: Storage) -> None:
+    answer_id = storage.record_exchange("c1", "alice", PII, "Je ne sais pas.", "no_evidence")
+    exchange = storage.exchange(answer_id, "alice")
+    assert exchange is not None and exchange.refused == "no_evidence"
+    assert storage.exchange(answer_id, "mallory") is None
+    first = storage.create_ticket("alice", "s1", exchange.question, exchange.turns, [], "raison")
+    second = storage.create_ticket("alice", None, "Autre", (), [{"title": "t", "url": None}], None)
+    assert (first.reference, second.reference) == ("MA-000001", "MA-000002")
+    storage.set_ticket_triage(1, "attestation", "non communiquée", "high", {"id": "MA-000001"})
+    assert storage.set_ticket_status(2, "resolu")
+    assert not storage.set_ticket_status(99, "resolu")
+
+    stored = storage.ticket(1)
+    assert stored is not None and stored.triage == {"id": "MA-000001"}
+    assert "06 12" not in stored.question + stored.conversation[0].content
+    assert [t.number for t in storage.tickets()] == [2, 1]
+    assert [t.number for t in storage.tickets(TicketFilter(urgency="high"))] == [1]
+    assert [t.number for t in storage.tickets(TicketFilter(status="resolu"))] == [2]
+    assert storage.ticket_values("category") == ["attestation"]
+
+
+def test_gap_questions_are_refusals_and_thumbs_down(storage: Storage) -> None:
+    storage.record_exchange("c1", "u", "Sans réponse ?", "Non.", "no_evidence")
+    storage.record_exchange("c1", "u", "Injection", "Non.", "prompt_injection")
+    rated = storage.record_exchange("c2", "u", "Mal répondu", "Voici.", None)
+    storage.add_feedback(rated, "u", "down", None)
+    liked = storage.record_exchange("c3", "u", "Bien répondu", "Voici.", None)
+    storage.add_feedback(liked, "u", "up", None)
+    gaps = storage.gap_questions(time.time() - 60)
+    assert [(g.text, g.refused, g.thumbs_down) for g in gaps] == [
+        ("Sans réponse ?", "no_evidence", False),
+        ("Mal répondu", None, True),
+    ]
+
+
+def test_triaged_requests_and_purge(storage: Storage) -> None:
+    storage.record_request("r1", "compte", PII, [0.5, 0.25])
+    storage.record_request("r1", "attestation", "résumé", [1.0, 0.0])
+    (request,) = storage.recent_requests(time.time() - 60)
+    assert (request.category, request.vector) == ("attestation", (1.0, 0.0))
+    storage.record_exchange("c1", "u", "Q", "R", None)
+    with storage.engine.begin() as db:
+        for table in ("conversations", "messages", "triaged_requests"):
+            db.execute(
+                sa.text(f"UPDATE {table} SET created = :old"),
+                {"old": time.time() - 40 * SECONDS_PER_DAY},
+            )
+    purged = storage.purge(30)
+    assert (purged.conversations, purged.messages, purged.requests) == (1, 2, 1)
+
+
+OLD_SCHEMA = """
+CREATE TABLE conversations (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+    content TEXT NOT NULL, answer_id TEXT UNIQUE, refused TEXT, created REAL NOT NULL
+);
+CREATE TABLE feedback (
+    answer_id TEXT NOT NULL, user_id TEXT NOT NULL,
+    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')), comment TEXT,
+    created REAL NOT NULL, PRIMARY KEY (answer_id, user_id)
+);
+"""
+
+
+def test_a_database_of_the_sqlite3_storage_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "assistant.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA)
+        db.execute("INSERT INTO conversations VALUES ('c1', 'alice', ?)", (time.time(),))
+        db.execute(
+            "INSERT INTO messages(conversation_id, role, content, answer_id, created) "
+            "VALUES ('c1', 'user', 'Q', NULL, ?), ('c1', 'assistant', 'R', 'a1', ?)",
+            (time.time(), time.time()),
+        )
+    storage = Storage(path)
+    try:
+        assert [t.content for t in storage.conversation("c1", "alice").history] == ["Q", "R"]
+        assert storage.add_feedback("a1", "alice", "up", None)
+        assert storage.create_ticket("alice", None, "Q", (), [], None).number == 1
+    finally:
+        storage.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
