@@ -21,6 +21,7 @@ def arguments(description: str) -> argparse.Namespace:
     parser.add_argument("--profile", choices=("quality", "lite"), default="quality")
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--quick", action="store_true", help="a smaller run, minutes on 2 cores")
     return parser.parse_args()
 
 

@@ -1,0 +1,13 @@
+"""The service as the load bench runs it: `uvicorn bench.serve:app --factory`, configured by
+MENTOR_* variables only (no .env file, so a developer's settings never leak into a figure)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from assistant.app import create_app
+from knowledge.settings import Settings
+
+
+def app() -> FastAPI:
+    return create_app(Settings(_env_file=None))  # type: ignore[call-arg]
