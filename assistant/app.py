@@ -24,6 +24,7 @@ from assistant.auth import Role, mint_token, resolve_secret
 from assistant.errors import AssistantError, AuthError, RateLimitedError
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
+from assistant.replies import INDEX_UNAVAILABLE
 from assistant.routers import ACCESS_LOG_KEY, Runtime, admin, chat, feedback, health, search, widget
 from assistant.routers import desk as desk_router
 from assistant.routers import tickets as tickets_router
@@ -212,7 +213,7 @@ def _add_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(KnowledgeError)
     async def index_unavailable(request: Request, error: KnowledgeError) -> JSONResponse:
         logger.exception("knowledge layer failed", exc_info=error)
-        return problem(503, "L'index de recherche est momentanément indisponible.")
+        return problem(503, INDEX_UNAVAILABLE)
 
     @app.exception_handler(AssistantError)
     async def assistant_failed(request: Request, error: AssistantError) -> JSONResponse:

@@ -89,6 +89,9 @@ INTERRUPTED = {
 
 ENGLISH_LEAD_IN = "Here is what the Mentor resources say (in French):"
 
+INDEX_UNAVAILABLE = (
+    "L'index de recherche est momentanément indisponible. Réessayez dans un instant."
+)
 GENERATION_FAILED = (
     "Le service de réponse est momentanément indisponible. Réessayez dans un instant ou "
     "contactez le support de Mentor."

@@ -83,6 +83,9 @@ class ChatGenerator:
         self._max_retries = max_retries
         self._backoff = backoff_seconds
         self._transport = transport
+        # Building the TLS context is most of a client's cost (~20 ms of CPU on the event
+        # loop, loading the CA bundle): built once, it makes the client per answer cheap.
+        self._tls = httpx.create_ssl_context()
 
     @property
     def name(self) -> str:
@@ -102,7 +105,9 @@ class ChatGenerator:
             headers["Authorization"] = f"Bearer {self._endpoint.api_key}"
         # One client per answer: closing it when the consumer stops (client disconnect,
         # cancellation) closes the upstream connection at once, and nothing outlives a call.
-        async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as client:
+        async with httpx.AsyncClient(
+            timeout=self._timeout, transport=self._transport, verify=self._tls
+        ) as client:
             attempt = 0
             while True:
                 delay = 0.0

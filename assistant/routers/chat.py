@@ -9,6 +9,7 @@ from contextlib import aclosing
 from fastapi import APIRouter, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from assistant.replies import INDEX_UNAVAILABLE
 from assistant.routers import CallerDep, Runtime, RuntimeDep, note
 from assistant.schemas import (
     ChatRequest,
@@ -20,6 +21,7 @@ from assistant.schemas import (
 )
 from assistant.storage import Conversation
 from assistant.types import Answer, CitationsEvent, DoneEvent, ErrorEvent, TokenEvent
+from knowledge.errors import KnowledgeError
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +85,12 @@ async def chat_stream(
                     case ErrorEvent(message=message):
                         note(request, stream_error=True)
                         yield ServerSentEvent(event="error", data=StreamError(message=message))
-        except Exception:
+        except KnowledgeError:
             # The response has started: a problem document can no longer be sent.
+            logger.exception("index unavailable during an answer stream")
+            note(request, stream_error=True)
+            yield ServerSentEvent(event="error", data=StreamError(message=INDEX_UNAVAILABLE))
+        except Exception:
             logger.exception("answer stream failed")
             note(request, stream_error=True)
             yield ServerSentEvent(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from qdrant_client import QdrantClient
 
+from assistant.replies import INDEX_UNAVAILABLE
 from bench.loopback import free_port, serving
 from ingest.pipeline import run_ingest
 from knowledge.search import Searcher
@@ -29,7 +30,7 @@ from tests.faults.fake_qdrant import fake_qdrant
 
 pytestmark = pytest.mark.filterwarnings("ignore:Payload indexes have no effect")
 
-UNAVAILABLE = "L'index de recherche est momentanément indisponible."
+UNAVAILABLE = INDEX_UNAVAILABLE
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,7 @@ def assert_unavailable(live: Live) -> None:
         assert response.json()["detail"] == UNAVAILABLE
     status, events = stream_events(live)
     assert status == 200 and [name for name, _ in events] == ["error"]
-    assert events[0][1]["message"].startswith("Une erreur est survenue")
+    assert events[0][1]["message"] == UNAVAILABLE
 
 
 def assert_available(live: Live, chunks: int) -> None:
