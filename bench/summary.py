@@ -80,11 +80,15 @@ def _widget(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _prefixed(name: str, result: dict[str, Any]) -> dict[str, Any]:
-    return {
-        f"{name}.{key}": value
-        for key, value in result.items()
-        if isinstance(value, str | int | float | bool) or value is None
-    }
+    """Scalars under ``name.key``, nested objects one level further (``triage.centroid.
+    accuracy``); lists are left to the suite's own JSON."""
+    figures: dict[str, Any] = {}
+    for key, value in result.items():
+        if isinstance(value, dict):
+            figures.update(_prefixed(f"{name}.{key}", value))
+        elif isinstance(value, str | int | float | bool) or value is None:
+            figures[f"{name}.{key}"] = value
+    return figures
 
 
 _FLATTENERS = {"ingestion": _ingestion, "query": _query, "load": _load, "widget": _widget}
