@@ -53,6 +53,7 @@ _BOILERPLATE_FACTOR = 0.3
 # Requiring a word overlap with its title as well was measured worse (citation precision
 # 0.885 → 0.908 on the sample set, 0.740 → 0.769 on CNIL dev; correctness 0.646 → 0.680).
 _FAQ_MARGIN = 0.25
+_YES_NO = re.compile(r"(?:oui|non)\b", re.IGNORECASE)
 _END = re.compile(r"\s*[.!?…;:]+[*»\"]*\s*$")
 _LIST_END = re.compile(r"\s*[;,]$")
 _PIECE = re.compile(r"\S+\s*|\s+")
@@ -98,8 +99,14 @@ def _faq_answer(question: str, citations: Sequence[Citation], language: str) -> 
             return ""
     if any(_orders(unit.text) for unit in units(faq_body(top))):
         return ""  # quoted whole, it would relay the planted order; sentences filter it
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", faq_body(top)) if p.strip()]
-    return "\n\n".join(_cite(paragraph, top.index) for paragraph in paragraphs)
+    body = faq_body(top)
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
+    answer = "\n\n".join(_cite(paragraph, top.index) for paragraph in paragraphs)
+    # "Non, si vous souhaitez un duplicata…" answers the entry's question, which the learner
+    # may have worded quite differently: a third of the CNIL answers open that way.
+    if _YES_NO.match(body):
+        return f"**{top.title.strip()}**\n\n{answer}"
+    return answer
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,18 @@ def test_a_fitting_faq_entry_is_answered_whole_without_its_question() -> None:
     )
 
 
+def test_a_yes_or_no_faq_answer_is_led_by_the_question_it_answers() -> None:
+    entry = replace(
+        FAQ,
+        title="Puis-je suivre une session sans être inscrit ?",
+        passage="Puis-je suivre une session sans être inscrit ?\nNon, l’inscription est requise.",
+    )
+    answer = compose("acces a un cours sans inscription possible ?", [entry], "fr")
+    assert answer == (
+        "**Puis-je suivre une session sans être inscrit ?**\n\nNon, l’inscription est requise [1]."
+    )
+
+
 def test_a_faq_whose_question_does_not_match_is_not_used_whole() -> None:
     answer = compose("Combien de tentatives au test de validation ?", [FAQ, QUIZ], "fr")
     assert "tentatives" in answer
