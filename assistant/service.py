@@ -115,7 +115,7 @@ class AnswerService:
                 yield event
             return
 
-        citations = tuple(_citation(index, hit) for index, hit in enumerate(evidence, 1))
+        citations = tuple(Citation.of(index, hit) for index, hit in enumerate(evidence, 1))
         yield CitationsEvent(citations)
         started = time.perf_counter()
         pieces: list[str] = []
@@ -187,26 +187,11 @@ class AnswerService:
         """No graded answers, but the course section that teaches the notion, cited."""
         evidence = self._evidence.select(query, hits, asked_in)
         course = next((hit for hit in evidence if hit.chunk.kind is Kind.COURSE), None)
-        citations = (_citation(1, course),) if course else ()
+        citations = (Citation.of(1, course),) if course else ()
         text = replies.graded_refusal(course.chunk.title if course else None, language)
         return self._refusal(
             RefusalReason.GRADED_ANSWERS, language, query, timings, citations, text
         )
-
-
-def _citation(index: int, hit: Hit) -> Citation:
-    chunk = hit.chunk
-    return Citation(
-        index=index,
-        document_id=chunk.document_id,
-        chunk_id=chunk.chunk_id,
-        title=chunk.title,
-        passage=chunk.text,
-        source=chunk.source,
-        kind=chunk.kind.value,
-        url=chunk.url,
-        page=chunk.page,
-    )
 
 
 async def _collect(pieces: AsyncIterator[str]) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from knowledge.types import Hit
+
 
 class RefusalReason(StrEnum):
     NO_EVIDENCE = "no_evidence"
@@ -35,6 +37,21 @@ class Citation:
     kind: str
     url: str | None = None
     page: int | None = None
+
+    @classmethod
+    def of(cls, index: int, hit: Hit) -> Citation:
+        chunk = hit.chunk
+        return cls(
+            index=index,
+            document_id=chunk.document_id,
+            chunk_id=chunk.chunk_id,
+            title=chunk.title,
+            passage=chunk.text,
+            source=chunk.source,
+            kind=chunk.kind.value,
+            url=chunk.url,
+            page=chunk.page,
+        )
 
 
 @dataclass(frozen=True, slots=True)

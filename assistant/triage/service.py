@@ -28,7 +28,7 @@ from assistant.triage.urgency import UrgencyAssessment, assess
 from assistant.types import Citation
 from knowledge.models import EMBEDDING_GEMMA
 from knowledge.settings import Settings
-from knowledge.types import Hit, Scope
+from knowledge.types import Scope
 from knowledge.wiring import Knowledge
 
 # Passages looked at for the draft's confidence and, below the threshold, shown instead.
@@ -154,7 +154,7 @@ class Triager:
         hits = await asyncio.to_thread(self._knowledge.searcher.search, question, scope, _SOURCES_K)
         wanted = stems(question) if detect_language(question) == "fr" else frozenset()
         confidence = max((self._evidence.score(wanted, hit) for hit in hits), default=0.0)
-        sources = tuple(_source(index, hit) for index, hit in enumerate(hits[:_MAX_SOURCES], 1))
+        sources = tuple(Citation.of(index, hit) for index, hit in enumerate(hits[:_MAX_SOURCES], 1))
         threshold = self._settings.triage_reply_min_score or self._evidence.threshold
         if confidence < threshold:
             return None, confidence, sources
@@ -179,21 +179,6 @@ class Triager:
             for score, r in ranked[:_MAX_SIMILAR]
             if score >= self._similar_min
         )
-
-
-def _source(index: int, hit: Hit) -> Citation:
-    chunk = hit.chunk
-    return Citation(
-        index=index,
-        document_id=chunk.document_id,
-        chunk_id=chunk.chunk_id,
-        title=chunk.title,
-        passage=chunk.text,
-        source=chunk.source,
-        kind=chunk.kind.value,
-        url=chunk.url,
-        page=chunk.page,
-    )
 
 
 def triage_many(triager: Triager, requests: Sequence[TriageRequest]) -> list[Triage]:
