@@ -33,6 +33,7 @@ from assistant.auth import Role, mint_token
 from bench.common import arguments, bench_settings, print_table, write
 from bench.loopback import free_port
 from ingest.pipeline import run_ingest
+from knowledge.settings import Settings
 
 LEVELS, QUICK_LEVELS = (1, 5, 10, 25, 50, 100, 200), (10, 50)
 ASKS_PER_CLIENT, QUICK_ASKS_PER_CLIENT = 3, 1
@@ -189,23 +190,39 @@ def run_generator(
     return rows
 
 
-def main() -> None:
-    args = arguments(__doc__ or "")
-    levels = QUICK_LEVELS if args.quick else LEVELS
-    asks = QUICK_ASKS_PER_CLIENT if args.quick else ASKS_PER_CLIENT
+@contextmanager
+def indexed_sample(profile: str) -> Iterator[tuple[Settings, dict[str, str]]]:
+    """The sample corpus indexed in a scratch data dir, and the environment that points a
+    service process at it (embedded store, no remote backend, no rate limit)."""
     with tempfile.TemporaryDirectory() as scratch:
-        settings = bench_settings(Path(scratch) / "index", args.profile)
+        settings = bench_settings(Path(scratch) / "index", profile)
         settings = settings.model_copy(update={"jwt_secret": SecretStr(SECRET)})
         assert not run_ingest(settings).failed
         env = {
             **os.environ,
             "MENTOR_DATA_DIR": str(settings.data_dir),
-            "MENTOR_EMBEDDING_PROFILE": args.profile,
+            "MENTOR_EMBEDDING_PROFILE": profile,
             "MENTOR_JWT_SECRET": SECRET,
             "MENTOR_RATE_LIMIT_PER_MINUTE": "1000000",
         }
         env.pop("QDRANT_URL", None)
         env.pop("MISTRAL_API_KEY", None)
+        yield settings, env
+
+
+def fake_llm_env(llm_url: str) -> dict[str, str]:
+    return {
+        "MENTOR_GENERATOR": "openai",
+        "MENTOR_OPENAI_BASE_URL": f"{llm_url}/ok/v1",
+        "MENTOR_OPENAI_MODEL": "fake-mistral-small",
+    }
+
+
+def main() -> None:
+    args = arguments(__doc__ or "")
+    levels = QUICK_LEVELS if args.quick else LEVELS
+    asks = QUICK_ASKS_PER_CLIENT if args.quick else ASKS_PER_CLIENT
+    with indexed_sample(args.profile) as (settings, env):
         llm_port = free_port()
         llm_url = f"http://127.0.0.1:{llm_port}"
         results: dict[str, list[dict[str, Any]]] = {}
@@ -213,12 +230,7 @@ def main() -> None:
             "extractive", {**env, "MENTOR_GENERATOR": "extractive"}, levels, asks, settings
         )
         with process(uvicorn_args("bench.fake_llm:FakeLLM", llm_port, factory=True), env, llm_url):
-            llm_env = {
-                **env,
-                "MENTOR_GENERATOR": "openai",
-                "MENTOR_OPENAI_BASE_URL": f"{llm_url}/ok/v1",
-                "MENTOR_OPENAI_MODEL": "fake-mistral-small",
-            }
+            llm_env = {**env, **fake_llm_env(llm_url)}
             results["llm"] = run_generator("llm", llm_env, levels, asks, settings)
     result = {
         "benchmark": "load",

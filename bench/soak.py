@@ -6,23 +6,26 @@ errors, and the service's resident memory, to show whether anything drifts or le
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 import psutil
-from pydantic import SecretStr
 
 from assistant.auth import Role, mint_token
-from bench.common import arguments, bench_settings, print_table, write
-from bench.load import QUESTIONS, SECRET, STREAM_TIMEOUT_S, Outcome, one_stream, process
+from bench.common import arguments, print_table, write
+from bench.load import (
+    QUESTIONS,
+    STREAM_TIMEOUT_S,
+    Outcome,
+    fake_llm_env,
+    indexed_sample,
+    one_stream,
+    process,
+)
 from bench.load import uvicorn_args as server_args
 from bench.loopback import free_port
-from ingest.pipeline import run_ingest
 
 CONCURRENCY = 50
 DURATION_S, QUICK_DURATION_S = 600, 60
@@ -67,24 +70,10 @@ async def soak(url: str, tokens: list[str], duration: float, pid: int) -> list[d
 def main() -> None:
     args = arguments(__doc__ or "")
     duration = QUICK_DURATION_S if args.quick else DURATION_S
-    with tempfile.TemporaryDirectory() as scratch:
-        settings = bench_settings(Path(scratch) / "index", args.profile)
-        settings = settings.model_copy(update={"jwt_secret": SecretStr(SECRET)})
-        assert not run_ingest(settings).failed
-        env = {
-            **os.environ,
-            "MENTOR_DATA_DIR": str(settings.data_dir),
-            "MENTOR_EMBEDDING_PROFILE": args.profile,
-            "MENTOR_JWT_SECRET": SECRET,
-            "MENTOR_RATE_LIMIT_PER_MINUTE": "1000000",
-        }
+    with indexed_sample(args.profile) as (settings, env):
         llm_port, port = free_port(), free_port()
         llm_url, url = f"http://127.0.0.1:{llm_port}", f"http://127.0.0.1:{port}"
-        env |= {
-            "MENTOR_GENERATOR": "openai",
-            "MENTOR_OPENAI_BASE_URL": f"{llm_url}/ok/v1",
-            "MENTOR_OPENAI_MODEL": "fake-mistral-small",
-        }
+        env |= fake_llm_env(llm_url)
         tokens = [
             mint_token(settings, f"soak-{index}", (), Role.LEARNER, 3600)
             for index in range(CONCURRENCY)
