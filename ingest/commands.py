@@ -10,11 +10,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ingest.errors import HandoffError
 from ingest.handoff import HandoffReport, hand_off
 from ingest.pipeline import IngestReport, SourceOutcome, Status, run_ingest
 from knowledge import service_link
-from knowledge.cli import EXIT_ERROR, EXIT_FAILURES, edge_errors, err_console, settings_from
+from knowledge.cli import EXIT_FAILURES, edge_errors, settings_from
 from knowledge.errors import StoreLockedError
 from knowledge.types import Kind
 
@@ -78,34 +77,28 @@ def ingest(
         TextColumn("{task.fields[docs]:.1f} docs/s · {task.fields[chunks]:.1f} chunks/s"),
         TimeElapsedColumn(),
     )
-    try:
-        with edge_errors(), Progress(*columns, console=console, transient=True) as bar:
-            try:
-                report = run_ingest(
-                    settings,
-                    paths or (),
-                    collection=collection,
-                    session=session,
-                    kind=kind,
-                    rebuild=rebuild,
-                    progress=_RichProgress(bar),
-                )
-            except StoreLockedError:
-                link = service_link.find(settings)
-                if link is None or rebuild:
-                    raise
-                bar.stop()
-                console.print(f"Index ouvert par le service {link.url} : il indexe à sa place.")
-                handed = hand_off(
-                    link, paths or (), collection=collection, session=session, kind=kind
-                )
-                _print_handoff(handed)
-                if handed.failures:
-                    raise typer.Exit(EXIT_FAILURES) from None
-                return
-    except HandoffError as error:
-        err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_ERROR) from error
+    with edge_errors(), Progress(*columns, console=console, transient=True) as bar:
+        try:
+            report = run_ingest(
+                settings,
+                paths or (),
+                collection=collection,
+                session=session,
+                kind=kind,
+                rebuild=rebuild,
+                progress=_RichProgress(bar),
+            )
+        except StoreLockedError:
+            link = service_link.find(settings)
+            if link is None or rebuild:
+                raise
+            bar.stop()
+            console.print(f"Index ouvert par le service {link.url} : il indexe à sa place.")
+            handed = hand_off(link, paths or (), collection=collection, session=session, kind=kind)
+            _print_handoff(handed)
+            if handed.failures:
+                raise typer.Exit(EXIT_FAILURES) from None
+            return
     _print_report(report)
     if report.failed:
         raise typer.Exit(EXIT_FAILURES)

@@ -1,4 +1,7 @@
-"""Why one source could not be indexed. The job reports these per file and carries on."""
+"""Ingestion errors: why one source could not be indexed (reported per file, the job carries
+on), and why the running service could not take a job."""
+
+from knowledge.errors import KnowledgeError
 
 
 class IngestError(Exception):
@@ -42,5 +45,6 @@ class TooLargeError(IngestError):
     reason = "too large"
 
 
-class HandoffError(Exception):
-    """The running service could not take the job; the message says why, in French."""
+class HandoffError(KnowledgeError):
+    """The running service could not take the job; the message says why, in French. A
+    knowledge error, so the CLI reports it like a locked or unreachable index."""
