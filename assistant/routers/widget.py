@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from assistant.auth import Role, mint_token
+from assistant.settings import Settings
 from ingest.pipeline import COURSE_MANIFEST, SAMPLE_CORPUS
-from knowledge.settings import Settings
 from widget import TEMPLATES_DIR, Asset, build_assets
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -57,7 +57,7 @@ def build_router(settings: Settings) -> APIRouter:
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
     )
-    courses = _sample_courses() if settings.demo else {}
+    courses = _sample_courses() if settings.service.demo else {}
     router = APIRouter(include_in_schema=False)
 
     @router.api_route("/widget/mentor-assistant.js", methods=["GET", "HEAD"])
@@ -72,7 +72,7 @@ def build_router(settings: Settings) -> APIRouter:
     @router.api_route("/widget/frame", methods=["GET", "HEAD"], response_class=HTMLResponse)
     async def frame() -> HTMLResponse:
         page = templates.get_template("frame.html").render(script=assets.script.name)
-        ancestors = " ".join(["'self'", *settings.cors_origins])
+        ancestors = " ".join(["'self'", *settings.service.cors_origins])
         return _html(page, _csp(frame_ancestors=ancestors), "no-cache")
 
     @router.api_route("/widget/{name}", methods=["GET", "HEAD"])
