@@ -1,8 +1,8 @@
 """The knowledge layer's settings: where the index lives, how text is embedded and searched.
 
-Each stage owns its section (``ingest/settings.py``, ``assistant/settings.py``); the sections
-are composed into one object at the edge (CLI, app factory) and passed down. Every section
-reads the same ``MENTOR_*`` environment variables and ``.env`` file.
+Each stage owns its settings section; the stages above compose this one with theirs into the
+object built at the edge (CLI command, app factory) and passed down. Every section reads the
+``MENTOR_*`` environment variables and the ``.env`` file.
 """
 
 from __future__ import annotations
@@ -52,8 +52,7 @@ class KnowledgeSettings(BaseSettings):
     qdrant_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("QDRANT_API_KEY", "MENTOR_QDRANT_API_KEY")
     )
-    # The Mistral account serves mistral-embed here and, when the assistant uses it, the
-    # generator too: one key, one base URL.
+    # One Mistral account: the stages above reuse this key and base URL for their calls.
     mistral_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("MISTRAL_API_KEY", "MENTOR_MISTRAL_API_KEY")
     )
