@@ -20,6 +20,7 @@ from rich.console import Console
 from assistant.app import create_app
 from assistant.auth import Principal, Role, mint_token, scope_for
 from assistant.errors import AssistantError
+from assistant.lti import commands as lti_commands
 from assistant.schemas import CitationOut
 from assistant.settings import Settings
 from assistant.storage import Storage
@@ -40,6 +41,7 @@ def register(app: typer.Typer) -> None:
     app.command()(token)
     app.command()(purge)
     app.command(name="triage")(triage_batch)
+    app.add_typer(lti_commands.app, name="lti")
 
 
 @contextmanager
