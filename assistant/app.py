@@ -22,11 +22,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.auth import Role, mint_token, resolve_secret
 from assistant.errors import AssistantError, AuthError, RateLimitedError
+from assistant.lti.jwks import PlatformKeys
+from assistant.lti.keys import ToolKeys
+from assistant.lti.service import LtiService
+from assistant.lti.store import PlatformStore
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
 from assistant.replies import INDEX_UNAVAILABLE
 from assistant.routers import ACCESS_LOG_KEY, Runtime, admin, chat, feedback, health, search, widget
 from assistant.routers import desk as desk_router
+from assistant.routers import lti as lti_router
 from assistant.routers import tickets as tickets_router
 from assistant.routers import triage as triage_router
 from assistant.schemas import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
@@ -100,6 +105,13 @@ def create_app(
                 storage=storage,
                 limiter=RateLimiter(settings.rate_limit_per_minute),
                 reindexer=reindexer,
+                lti=LtiService(
+                    settings,
+                    secret,
+                    PlatformStore(storage.engine),
+                    ToolKeys.in_data_dir(settings.data_dir),
+                    PlatformKeys(),
+                ),
             )
             app.state.triager = Triager(index, service, storage, settings)
             app.state.tickets = TicketDesk(storage, app.state.triager, webhook)
@@ -136,6 +148,7 @@ def create_app(
     app.include_router(tickets_router.router)
     app.include_router(desk_router.build_router())
     app.include_router(widget.build_router(settings))
+    app.include_router(lti_router.build_router())
     return app
 
 

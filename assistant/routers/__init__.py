@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.auth import Principal, scope_for, verify_token
 from assistant.errors import AuthError
+from assistant.lti.service import LtiService
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
 from assistant.service import AnswerService
@@ -32,6 +33,7 @@ class Runtime:
     storage: Storage
     limiter: RateLimiter
     reindexer: Reindexer
+    lti: LtiService
 
 
 @dataclass(frozen=True, slots=True)
