@@ -29,7 +29,18 @@ from assistant.lti.store import PlatformStore
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
 from assistant.replies import INDEX_UNAVAILABLE
-from assistant.routers import ACCESS_LOG_KEY, Runtime, admin, chat, feedback, health, search, widget
+from assistant.routers import (
+    ACCESS_LOG_KEY,
+    Runtime,
+    admin,
+    chat,
+    connection,
+    feedback,
+    health,
+    privacy,
+    search,
+    widget,
+)
 from assistant.routers import desk as desk_router
 from assistant.routers import lti as lti_router
 from assistant.routers import tickets as tickets_router
@@ -141,7 +152,15 @@ def create_app(
         )
     app.add_middleware(AccessLog)
     _add_problem_handlers(app)
-    for router in (chat.router, search.router, feedback.router, health.router, admin.router):
+    for router in (
+        chat.router,
+        search.router,
+        feedback.router,
+        health.router,
+        admin.router,
+        connection.router,
+        privacy.router,
+    ):
         # Each router carries its /api prefix, so the access log's route is the full path.
         app.include_router(router)
     app.include_router(triage_router.router)

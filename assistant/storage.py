@@ -482,6 +482,22 @@ class Storage:
             purged_requests.rowcount,
         )
 
+    def erase_user(self, user_id: str) -> Purged:
+        """Delete everything one user left: conversations (their messages go with them) and
+        feedback. The LMS asks for it when it processes a data deletion request."""
+        with self._engine.begin() as db:
+            owned = sa.select(conversations.c.id).where(conversations.c.user_id == user_id)
+            erased_messages = db.execute(
+                messages.delete().where(messages.c.conversation_id.in_(owned))
+            )
+            erased_feedback = db.execute(feedback.delete().where(feedback.c.user_id == user_id))
+            erased_conversations = db.execute(
+                conversations.delete().where(conversations.c.user_id == user_id)
+            )
+        return Purged(
+            erased_conversations.rowcount, erased_messages.rowcount, erased_feedback.rowcount
+        )
+
     def _insert(self, table: sa.Table) -> Any:
         """An INSERT that can take ON CONFLICT clauses, in this database's dialect."""
         if self._engine.dialect.name == "postgresql":

@@ -51,7 +51,7 @@ async def create_ticket(
         (session,) = principal.session_ids
     sources = [source.model_dump() for source in body.sources]
     ticket = desk.open(principal.user_id, session, exchange, sources)
-    background.add_task(desk.process, ticket)
+    background.add_task(desk.process, ticket, desk.entity_of(principal))
     note(request, ticket=ticket.reference)
     return TicketCreated(
         ticket=ticket.reference,

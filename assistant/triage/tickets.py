@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
+from assistant.auth import Principal
 from assistant.storage import Exchange, Storage, Ticket
+from assistant.triage.entities import Entity
 from assistant.triage.schemas import TriageOut
 from assistant.triage.service import Triager, TriageRequest
 from assistant.types import RefusalReason
@@ -68,7 +70,16 @@ class TicketDesk:
             reason_text(exchange.refused),
         )
 
-    async def process(self, ticket: Ticket) -> None:
+    def entity_of(self, principal: Principal) -> Entity:
+        """The learner's entity from their token: named by the LMS, or looked up from their
+        e-mail domain like a triaged request; unknown when the token says nothing."""
+        if principal.entity:
+            return Entity(principal.entity, None, in_scope=True)
+        if principal.entity_domain:
+            return self._triager.domains.entity_for_domain(principal.entity_domain)
+        return Entity(UNKNOWN_ENTITY, None, in_scope=True)
+
+    async def process(self, ticket: Ticket, entity: Entity) -> None:
         """Triage and push; runs after the response, so it logs rather than raises."""
         try:
             asked = [turn.content for turn in ticket.conversation if turn.role == "user"]
@@ -81,12 +92,16 @@ class TicketDesk:
                 )
             )
             triaged = TriageOut.of(triage).model_dump(mode="json")
-            # The token carries no e-mail address: the entity is unknown, not out of scope.
-            triaged["entity"] = {"name": UNKNOWN_ENTITY, "domain": None, "in_scope": True}
+            # From the token, not from the text: the triage saw no e-mail address.
+            triaged["entity"] = {
+                "name": entity.label,
+                "domain": entity.domain,
+                "in_scope": entity.in_scope,
+            }
             self._storage.set_ticket_triage(
                 ticket.number,
                 triage.category.value,
-                UNKNOWN_ENTITY,
+                entity.label,
                 triage.urgency.level.value,
                 triaged,
             )
