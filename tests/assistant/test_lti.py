@@ -511,9 +511,33 @@ def test_dynamic_registration_with_an_allowed_platform(
             },
         )
         assert denied.status_code == 403 and "MENTOR_LTI_PLATFORM_ISSUERS" in denied.text
-        assert not tool.other.registrations
+        assert not tool.other.registrations and tool.other.configuration_fetches == 0
         assert "registration refused: issuer_not_allowed" in lti_log.text
         assert client.get("/lti/register").status_code == 400
+        # An allowed platform's configuration naming endpoints elsewhere is refused.
+        stranger.foreign_endpoints = True
+        try:
+            foreign = client.get(
+                "/lti/register",
+                params={
+                    "openid_configuration": f"{stranger.issuer}/.well-known/openid-configuration",
+                    "registration_token": stranger.registration_token,
+                },
+            )
+        finally:
+            stranger.foreign_endpoints = False
+        assert foreign.status_code == 400 and len(stranger.registrations) == 1
+        assert "registration refused: foreign_endpoint" in lti_log.text
+
+
+def test_a_platform_error_instead_of_a_token_is_refused(
+    tool: Tool, lti_log: pytest.LogCaptureFixture
+) -> None:
+    with tool.client() as client:
+        response = client.post(
+            "/lti/launch", data={"error": "access_denied\nforged log line", "state": "x"}
+        )
+    assert_refused(response, lti_log, "platform_access_deniedforgedlogline", 401)
 
 
 def test_the_tool_jwks_publishes_its_owner_only_key(tool: Tool) -> None:
