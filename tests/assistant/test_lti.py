@@ -560,3 +560,33 @@ def test_key_rotation_keeps_the_previous_key_published(tmp_path: Any) -> None:
     assert [k["kid"] for k in keys.jwks()["keys"]] == [second, third]
     assert keys.signing_key()[0] == third
     assert len(os.listdir(tmp_path / "keys")) == 2
+
+
+def test_an_unreachable_platform_jwks_is_a_503_page(
+    tool: Tool, lti_log: pytest.LogCaptureFixture
+) -> None:
+    # A platform registered by hand whose keyset URL answers nothing (port 9: discard).
+    storage = Storage.for_settings(tool.settings)
+    try:
+        PlatformStore(storage.engine).save(
+            PlatformRecord("http://127.0.0.1:9", "down", "http://127.0.0.1:9/auth",
+                           "http://127.0.0.1:9/jwks"),
+            ("1",),
+        )  # fmt: skip
+    finally:
+        storage.close()
+    with tool.client() as client:
+        # Login initiation by GET works as well as by POST.
+        response = client.get("/lti/login", params={"iss": "http://127.0.0.1:9", "login_hint": "1"})
+        assert response.status_code == 302
+        pair = response.headers["set-cookie"].split("; ")[0]
+        name, value = pair.split("=", 1)
+        claims = tool.platform.claims("n", iss="http://127.0.0.1:9", aud="down")
+        refused = launch(client, tool.platform.sign(claims), value, (name, value))
+    assert_refused(refused, lti_log, "jwks_unreachable", 503)
+
+
+def test_an_oversized_launch_is_refused(tool: Tool) -> None:
+    with tool.client() as client:
+        response = client.post("/lti/launch", data={"id_token": "x" * 100_000, "state": "s"})
+    assert response.status_code == 413 and "trop volumineuse" in response.text
