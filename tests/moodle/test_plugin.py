@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from assistant.auth import verify_token
 from assistant.errors import AuthError
 from assistant.storage import Storage
+from tests.conftest import with_overrides
 from tests.moodle.conftest import LAICITE, PARCOURS, PLUGIN_SECRET, Courses, Service
 from tests.moodle.site import MoodleSite, User, debug_output
 
@@ -117,6 +118,10 @@ def test_an_enrolled_learner_gets_a_token_for_that_course_only(
         assert claims["exp"] - claims["iat"] == 3600
         principal = verify_token(tag["data-token"], PLUGIN_SECRET, service.settings)
         assert principal.session_ids == {LAICITE}
+        # The service checks the issuer it was given (MENTOR_JWT_ISSUER).
+        elsewhere = with_overrides(service.settings, jwt_issuer="https://autre-moodle.gouv.fr")
+        with pytest.raises(AuthError):
+            verify_token(tag["data-token"], PLUGIN_SECRET, elsewhere)
     assert (
         _claims(_page_token(course) or "", moodle)["sub"]
         == _claims(_page_token(activity) or "", moodle)["sub"]
