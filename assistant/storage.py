@@ -94,6 +94,8 @@ tickets = sa.Table(
     sa.Column("urgency", sa.Text),
     sa.Column("triage", sa.Text),
     sa.Column("created", sa.Float, nullable=False),
+    # Unique (migration 0003): one ticket per answer, however often it is asked for.
+    sa.Column("answer_id", sa.Text),
 )
 _FILTERABLE = {
     "category": tickets.c.category,
@@ -313,6 +315,33 @@ class Storage:
         question = next((t.content for t in reversed(turns) if t.role == "user"), "")
         return Exchange(conversation_id, question, refused, turns)
 
+    def open_ticket(
+        self,
+        answer_id: str,
+        user_id: str,
+        session_id: str | None,
+        question: str,
+        conversation: Sequence[Turn],
+        sources: Sequence[Mapping[str, str | None]],
+        reason: str | None,
+    ) -> tuple[Ticket, bool]:
+        """The ticket opened from ``answer_id``, and whether this call created it: asking
+        again for the same answer (a second click, a retry) returns the first ticket."""
+        existing = self._ticket_for(answer_id)
+        if existing is not None:
+            return existing, False
+        try:
+            ticket = self.create_ticket(
+                user_id, session_id, question, conversation, sources, reason, answer_id=answer_id
+            )
+        except sa.exc.IntegrityError:
+            # Two requests for the same answer at once: the other one created it.
+            raced = self._ticket_for(answer_id)
+            if raced is None:
+                raise
+            return raced, False
+        return ticket, True
+
     def create_ticket(
         self,
         user_id: str,
@@ -321,6 +350,8 @@ class Storage:
         conversation: Sequence[Turn],
         sources: Sequence[Mapping[str, str | None]],
         reason: str | None,
+        *,
+        answer_id: str | None = None,
     ) -> Ticket:
         now = time.time()
         turns = tuple(Turn(turn.role, redact(turn.content)) for turn in conversation)
@@ -328,6 +359,7 @@ class Storage:
             number = db.execute(
                 tickets.insert()
                 .values(
+                    answer_id=answer_id,
                     user_id=user_id,
                     session_id=session_id,
                     question=redact(question),
@@ -345,6 +377,11 @@ class Storage:
             number, user_id, session_id, redact(question), turns, tuple(sources), reason,
             "nouveau", now,
         )  # fmt: skip
+
+    def _ticket_for(self, answer_id: str) -> Ticket | None:
+        with self._engine.connect() as db:
+            row = db.execute(sa.select(tickets).where(tickets.c.answer_id == answer_id)).first()
+        return _ticket(row._mapping) if row else None
 
     def set_ticket_triage(
         self, number: int, category: str, entity: str, urgency: str, triage: Mapping[str, Any]

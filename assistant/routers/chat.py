@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
 from fastapi import APIRouter, Request
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.sse import ServerSentEvent
 
 from assistant.replies import INDEX_UNAVAILABLE
-from assistant.routers import CallerDep, Runtime, RuntimeDep, note
+from assistant.routers import Caller, CallerDep, Runtime, RuntimeDep, note
 from assistant.schemas import (
     ChatRequest,
     ChatResponse,
@@ -19,6 +19,7 @@ from assistant.schemas import (
     TokenChunk,
     problem_responses,
 )
+from assistant.sse import EventStream
 from assistant.storage import Conversation
 from assistant.types import Answer, CitationsEvent, DoneEvent, ErrorEvent, TokenEvent
 from knowledge.errors import KnowledgeError
@@ -54,18 +55,24 @@ async def chat(
 
 @router.post(
     "/chat/stream",
-    response_class=EventSourceResponse,
+    response_class=EventStream,
     summary="Poser une question, réponse en flux",
     description=STREAM_DESCRIPTION,
     responses=problem_responses(401, 422, 429),
 )
 async def chat_stream(
     body: ChatRequest, request: Request, caller: CallerDep, runtime: RuntimeDep
-) -> AsyncIterator[ServerSentEvent]:
+) -> EventStream:
+    return EventStream(_events(body, request, caller, runtime))
+
+
+async def _events(
+    body: ChatRequest, request: Request, caller: Caller, runtime: Runtime
+) -> AsyncGenerator[ServerSentEvent, None]:
     user_id = caller.principal.user_id
     conversation = runtime.storage.conversation(body.conversation_id, user_id)
-    # aclosing: when the client leaves, this generator is cancelled and the service's stream
-    # is closed with it, which stops the generation instead of leaving it to the GC.
+    # aclosing: when the client leaves, EventStream closes this generator and the service's
+    # stream is closed with it, which stops the generation instead of leaving it to the GC.
     events = runtime.service.stream(body.message, caller.scope, conversation.history)
     async with aclosing(events):
         try:

@@ -15,11 +15,13 @@ router = APIRouter(prefix="/api", tags=["feedback"])
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     summary="Donner son avis sur une réponse",
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 404, 422, 429),
 )
 async def feedback(
     body: FeedbackRequest, request: Request, principal: PrincipalDep, runtime: RuntimeDep
 ) -> None:
+    # Each call writes a row: counted like the rest of the learner's calls.
+    runtime.limiter.hit(principal.user_id)
     recorded = runtime.storage.add_feedback(
         body.answer_id, principal.user_id, body.rating, body.comment or None
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, status
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, Response, status
 
+from assistant.auth import scope_for
 from assistant.routers import PrincipalDep, RuntimeDep, note
 from assistant.schemas import problem_responses
 from assistant.triage.schemas import TicketCreated, TicketIn
@@ -30,13 +31,15 @@ DeskDep = Annotated[TicketDesk, Depends(get_desk)]
     description="Crée un ticket à partir d'une réponse de l'appelant : sa question, la "
     "conversation (données personnelles masquées), la session, les sources montrées et la "
     "raison pour laquelle l'assistant n'a pas pu répondre. Le tri et l'envoi au webhook du "
-    "support se font après la réponse.",
+    "support se font après la réponse. Un seul ticket par réponse : redemandé, le même ticket "
+    "revient (200).",
     responses=problem_responses(401, 404, 422, 429),
 )
 async def create_ticket(
     body: TicketIn,
     request: Request,
     background: BackgroundTasks,
+    response: Response,
     principal: PrincipalDep,
     runtime: RuntimeDep,
     desk: DeskDep,
@@ -50,9 +53,12 @@ async def create_ticket(
     if session is None and len(principal.session_ids) == 1:
         (session,) = principal.session_ids
     sources = [source.model_dump() for source in body.sources]
-    ticket = desk.open(principal.user_id, session, exchange, sources)
-    background.add_task(desk.process, ticket)
-    note(request, ticket=ticket.reference)
+    ticket, created = desk.open(body.answer_id, principal.user_id, session, exchange, sources)
+    if created:
+        background.add_task(desk.process, ticket, scope_for(principal, runtime.knowledge.catalog))
+    else:
+        response.status_code = status.HTTP_200_OK  # the same ticket, already on its way
+    note(request, ticket=ticket.reference, ticket_created=created)
     return TicketCreated(
         ticket=ticket.reference,
         message=f"Votre demande a été transmise à l'équipe support de Mentor. Numéro de "

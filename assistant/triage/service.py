@@ -51,6 +51,10 @@ class TriageRequest:
     email: str | None = None
     session_id: str | None = None
     request_id: str | None = None
+    # The requester's own scope, from their token: a learner's ticket is drafted from what
+    # the learner may read, never from another session. None: a request the support desk
+    # triages itself (its session if given, else everything the desk may read).
+    scope: Scope | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +150,7 @@ class Triager:
     ) -> tuple[str | None, float, tuple[Citation, ...]]:
         question = redact(f"{request.subject.strip()}. {request.body.strip()}")
         question = question[:_MAX_QUESTION_CHARS]
-        scope = (
+        scope = request.scope or (
             Scope(self._knowledge.catalog.expand_sessions({request.session_id}))
             if request.session_id
             else Scope.everything()

@@ -13,6 +13,7 @@ from assistant.triage.schemas import TriageOut
 from assistant.triage.service import Triager, TriageRequest
 from assistant.types import RefusalReason
 from assistant.webhook import TICKET_CREATED, Webhook
+from knowledge.types import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +55,15 @@ class TicketDesk:
 
     def open(
         self,
+        answer_id: str,
         user_id: str,
         session_id: str | None,
         exchange: Exchange,
         sources: Sequence[Mapping[str, str | None]],
-    ) -> Ticket:
-        return self._storage.create_ticket(
+    ) -> tuple[Ticket, bool]:
+        """The answer's ticket, and whether it is new (only a new one is triaged and sent)."""
+        return self._storage.open_ticket(
+            answer_id,
             user_id,
             session_id,
             exchange.question,
@@ -68,8 +72,10 @@ class TicketDesk:
             reason_text(exchange.refused),
         )
 
-    async def process(self, ticket: Ticket) -> None:
-        """Triage and push; runs after the response, so it logs rather than raises."""
+    async def process(self, ticket: Ticket, scope: Scope) -> None:
+        """Triage and push; runs after the response, so it logs rather than raises.
+        ``scope`` is the learner's, as for their answers: the drafted reply quotes nothing
+        else."""
         try:
             asked = [turn.content for turn in ticket.conversation if turn.role == "user"]
             triage = await self._triager.triage(
@@ -78,6 +84,7 @@ class TicketDesk:
                     "\n".join(asked[-_MAX_TURNS:]) or ticket.question,
                     session_id=ticket.session_id,
                     request_id=ticket.reference,
+                    scope=scope,
                 )
             )
             triaged = TriageOut.of(triage).model_dump(mode="json")
