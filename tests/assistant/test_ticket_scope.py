@@ -54,7 +54,11 @@ def quoted_documents(triage: dict) -> set[str]:
     return {citation["document_id"] for citation in triage["citations"]}
 
 
-@pytest.mark.parametrize("sessions", [(), (LAICITE,)], ids=["no-session", "laicite-only"])
+@pytest.mark.parametrize(
+    "sessions",
+    [(), (LAICITE,), (LAICITE, "session-c")],
+    ids=["no-session", "laicite-only", "laicite-and-another"],
+)
 def test_the_draft_never_quotes_a_session_the_learner_is_not_in(
     tmp_path: Path, sample_knowledge: Knowledge, receiver: Receiver, sessions: tuple[str, ...]
 ) -> None:
