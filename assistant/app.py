@@ -36,6 +36,7 @@ from assistant.routers import lti as lti_router
 from assistant.routers import tickets as tickets_router
 from assistant.routers import triage as triage_router
 from assistant.schemas import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
+from assistant.settings import Settings
 from assistant.storage import Storage
 from assistant.triage.service import Triager
 from assistant.triage.tickets import TicketDesk
@@ -43,7 +44,6 @@ from assistant.webhook import Webhook
 from assistant.wiring import build_answer_service
 from knowledge import service_link
 from knowledge.errors import KnowledgeError
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge, open_knowledge
 
 logger = logging.getLogger(__name__)
@@ -95,12 +95,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        index = knowledge if knowledge is not None else open_knowledge(settings)
+        index = knowledge if knowledge is not None else open_knowledge(settings.knowledge)
         storage = Storage.for_settings(settings)
-        reindexer = Reindexer(index)
+        reindexer = Reindexer(index, settings)
         publishing = asyncio.create_task(_publish_link(settings, advertise_url))
         try:
-            purged = storage.purge(settings.retention_days)
+            purged = storage.purge(settings.service.retention_days)
             logger.info("retention purge at startup: %s", purged)
             service = build_answer_service(settings, index)
             app.state.runtime = Runtime(
@@ -109,13 +109,13 @@ def create_app(
                 knowledge=index,
                 service=service,
                 storage=storage,
-                limiter=RateLimiter(settings.rate_limit_per_minute),
+                limiter=RateLimiter(settings.service.rate_limit_per_minute),
                 reindexer=reindexer,
                 lti=LtiService(
                     settings,
                     secret,
                     PlatformStore(storage.engine),
-                    ToolKeys.in_data_dir(settings.data_dir),
+                    ToolKeys.in_data_dir(settings.knowledge.data_dir),
                     PlatformKeys(),
                 ),
             )
@@ -124,7 +124,7 @@ def create_app(
             yield
         finally:
             publishing.cancel()
-            service_link.withdraw(settings, os.getpid())
+            service_link.withdraw(settings.knowledge, os.getpid())
             reindexer.wait()
             storage.close()
             if knowledge is None:
@@ -141,10 +141,10 @@ def create_app(
         "limitées aux sessions du jeton.",
         lifespan=lifespan,
     )
-    if settings.cors_origins:
+    if settings.service.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=settings.service.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Retry-After"],
@@ -171,7 +171,7 @@ async def _publish_link(settings: Settings, url: str | None) -> None:
         return
     while True:
         token = mint_token(settings, "local-ingest", (), Role.SUPPORT, LINK_TOKEN_TTL_SECONDS)
-        service_link.publish(settings, service_link.ServiceLink(url, token, os.getpid()))
+        service_link.publish(settings.knowledge, service_link.ServiceLink(url, token, os.getpid()))
         await asyncio.sleep(LINK_RENEW_SECONDS)
 
 

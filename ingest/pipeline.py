@@ -24,10 +24,10 @@ import yaml
 from ingest.errors import CorruptFileError, IngestError, TooLargeError, UnsafeLinkError
 from ingest.loaders import load_source, strict_yaml
 from ingest.loaders.base import LoadOptions, SourceFile
+from ingest.settings import IngestSettings
 from knowledge.catalog import Catalog
 from knowledge.chunking import Chunker
 from knowledge.injection import addresses_assistant
-from knowledge.settings import Settings
 from knowledge.types import Chunk, Kind
 from knowledge.wiring import INDEX_EMBEDDER_KEY, Knowledge, check_index_embedder, open_knowledge
 
@@ -129,7 +129,7 @@ class _Course:
 
 
 def run_ingest(
-    settings: Settings,
+    settings: IngestSettings,
     paths: Sequence[Path] = (),
     *,
     collection: str | None = None,
@@ -150,9 +150,9 @@ def run_ingest(
         collection=collection,
         session_ids=(session,) if session else (),
         kind=kind,
-        max_member_bytes=settings.max_file_bytes,
-        max_archive_bytes=settings.max_archive_bytes,
-        max_archive_ratio=settings.max_archive_ratio,
+        max_member_bytes=settings.limits.max_file_bytes,
+        max_archive_bytes=settings.limits.max_archive_bytes,
+        max_archive_ratio=settings.limits.max_archive_ratio,
     )
     with _writable(settings, knowledge, rebuild) as index:
         embedder = index.searcher.embedder
@@ -170,7 +170,7 @@ def run_ingest(
 
 @contextmanager
 def _writable(
-    settings: Settings, knowledge: Knowledge | None, rebuild: bool
+    settings: IngestSettings, knowledge: Knowledge | None, rebuild: bool
 ) -> Iterator[Knowledge]:
     if knowledge is not None:
         if not rebuild:
@@ -178,7 +178,7 @@ def _writable(
         yield knowledge
         return
     # A rebuild is how one leaves a model mismatch behind, so it must be able to open one.
-    opened = open_knowledge(settings, verify_embedder=not rebuild)
+    opened = open_knowledge(settings.knowledge, verify_embedder=not rebuild)
     try:
         yield opened
     finally:
@@ -191,22 +191,22 @@ def _forget_everything(catalog: Catalog) -> None:
 
 
 class _Job:
-    def __init__(self, settings: Settings, index: Knowledge, progress: Progress) -> None:
+    def __init__(self, settings: IngestSettings, index: Knowledge, progress: Progress) -> None:
         self.settings = settings
         self.catalog = index.catalog
         self.store = index.store
         self.embedder = index.searcher.embedder
         self.sparse = index.searcher.sparse_encoder
         self.progress = progress
-        self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+        self.chunker = Chunker(settings.knowledge.chunk_size, settings.knowledge.chunk_overlap)
         # Anything that changes the vectors of unchanged bytes must invalidate the hash.
         self.pipeline_key = json.dumps(
             [
                 EXTRACTION_REVISION,
                 self.embedder.model_id,
                 self.sparse.model_id,
-                settings.chunk_size,
-                settings.chunk_overlap,
+                settings.knowledge.chunk_size,
+                settings.knowledge.chunk_overlap,
             ]
         )
 
@@ -258,9 +258,9 @@ class _Job:
                     uri, f"symbolic link to {candidate.escapes_to}, outside the ingested folder"
                 )
             size = candidate.path.stat().st_size
-            if size > self.settings.max_file_bytes:
+            if size > self.settings.limits.max_file_bytes:
                 raise TooLargeError(
-                    uri, f"{size} bytes, over the {self.settings.max_file_bytes} limit"
+                    uri, f"{size} bytes, over the {self.settings.limits.max_file_bytes} limit"
                 )
             data = candidate.path.read_bytes()
             digest = _source_hash(data, candidate.options, self.pipeline_key)

@@ -15,8 +15,8 @@ from assistant.lti.service import LtiService
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
 from assistant.service import AnswerService
+from assistant.settings import Settings
 from assistant.storage import Storage
-from knowledge.settings import Settings
 from knowledge.types import Scope
 from knowledge.wiring import Knowledge
 

@@ -28,12 +28,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from assistant.auth import Principal, Role, verify_token
 from assistant.errors import AuthError
 from assistant.routers import Runtime, RuntimeDep, note
+from assistant.settings import ServiceSettings
 from assistant.storage import SECONDS_PER_DAY, TicketFilter
 from assistant.triage.gaps import GapCluster, cluster_gaps, gaps_csv
 from assistant.triage.taxonomy import Category, Urgency
 from assistant.triage.tickets import TicketStatus
 from knowledge.links import is_safe_link
-from knowledge.settings import Settings
 from widget import STATIC_DIR, TEMPLATES_DIR
 
 COOKIE = "mentor_desk"
@@ -109,7 +109,7 @@ def build_router() -> APIRouter:
 
     @router.post("/login")
     async def login(request: Request, runtime: RuntimeDep) -> Response:
-        _same_origin(request, runtime.settings)
+        _same_origin(request, runtime.settings.service)
         token = (await _form(request)).get("token", "").strip()
         try:
             principal = verify_token(token, runtime.secret, runtime.settings)
@@ -135,7 +135,7 @@ def build_router() -> APIRouter:
 
     @router.post("/logout")
     async def logout(request: Request, runtime: RuntimeDep) -> Response:
-        _same_origin(request, runtime.settings)
+        _same_origin(request, runtime.settings.service)
         response = RedirectResponse("/desk/login", status.HTTP_303_SEE_OTHER)
         response.delete_cookie(COOKIE, path=COOKIE_PATH)
         return response
@@ -171,7 +171,7 @@ def build_router() -> APIRouter:
     async def set_status(
         number: int, request: Request, agent: AgentDep, runtime: RuntimeDep
     ) -> Response:
-        _same_origin(request, runtime.settings)
+        _same_origin(request, runtime.settings.service)
         form = await _form(request)
         try:
             chosen = TicketStatus(form.get("status", ""))
@@ -195,7 +195,7 @@ def build_router() -> APIRouter:
             days=days,
             periods=PERIODS,
             questions=sum(c.count for c in clusters),
-            retention=runtime.settings.retention_days,
+            retention=runtime.settings.service.retention_days,
         )
 
     @router.get("/gaps.csv")
@@ -234,7 +234,7 @@ def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%d/%m/%Y %H:%M UTC")
 
 
-def _same_origin(request: Request, settings: Settings) -> None:
+def _same_origin(request: Request, settings: ServiceSettings) -> None:
     """A state-changing form must come from the desk's own pages: its ``Origin`` (or, when
     a browser sends none, its ``Referer``) is the configured public address. Never the
     request's ``Host``, which whoever sends the request chooses."""

@@ -13,9 +13,9 @@ from assistant.generators.chat import ChatEndpoint, ChatGenerator
 from assistant.generators.extractive import compose
 from assistant.guard import Verdict, classify
 from assistant.service import AnswerService
+from assistant.settings import Settings
 from assistant.types import Citation, RefusalReason
 from knowledge.injection import addresses_assistant
-from knowledge.settings import Settings
 from knowledge.types import Scope
 from knowledge.wiring import Knowledge
 

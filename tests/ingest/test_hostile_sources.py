@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import Settings
 from ingest.errors import CorruptFileError, EncodingError, UnsafeUrlError
 from ingest.pipeline import Status, run_ingest
-from knowledge.settings import Settings
 from knowledge.types import Scope
 from knowledge.wiring import open_knowledge
 
@@ -29,7 +29,7 @@ def failures(report) -> dict[str, tuple[str, str]]:
 
 
 def search_all(settings: Settings, query: str) -> list[str]:
-    knowledge = open_knowledge(settings)
+    knowledge = open_knowledge(settings.knowledge)
     try:
         hits = knowledge.searcher.search(query, Scope.everything(), 10)
         return [hit.chunk.text for hit in hits]

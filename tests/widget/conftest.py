@@ -23,8 +23,8 @@ import uvicorn
 
 from assistant.app import create_app
 from assistant.auth import Role, mint_token
+from assistant.settings import Settings
 from ingest.pipeline import SAMPLE_ROOTS, run_ingest
-from knowledge.settings import Settings
 from tests.conftest import REPO_ROOT, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
