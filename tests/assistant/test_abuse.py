@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from assistant.app import create_app
 from assistant.auth import Role, mint_token
+from assistant.settings import Settings
 from assistant.storage import Storage
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge
 from tests.assistant.test_api import SECRET, assert_problem, bearer
 from tests.conftest import make_settings

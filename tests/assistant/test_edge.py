@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.app import create_app
-from knowledge.settings import Settings
+from assistant.settings import Settings
 from knowledge.wiring import Knowledge
 from tests.assistant.test_api import app_settings, assert_problem, bearer
 

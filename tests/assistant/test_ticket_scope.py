@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.app import create_app
+from assistant.settings import Settings
 from assistant.storage import Storage
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge
 from tests.assistant.test_api import bearer
 from tests.assistant.test_tickets import WEBHOOK_SECRET, Receiver, app_settings, receiver
