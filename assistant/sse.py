@@ -19,7 +19,7 @@ import anyio
 from fastapi.encoders import jsonable_encoder
 from fastapi.sse import ServerSentEvent, format_sse_event
 from starlette.requests import ClientDisconnect
-from starlette.responses import Response
+from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 logger = logging.getLogger(__name__)
@@ -27,14 +27,17 @@ logger = logging.getLogger(__name__)
 _CLOSE_TIMEOUT_S = 5
 
 
-class EventStream(Response):
+class EventStream(StreamingResponse):
     media_type = "text/event-stream"
 
     # ``status_code`` as a parameter: FastAPI reads its default to document the route.
     def __init__(
         self, events: AsyncGenerator[ServerSentEvent, None], status_code: int = 200
     ) -> None:
+        # A streaming response, so no Content-Length is declared for a body still to come;
+        # its iterator is unused: __call__ sends the events itself.
         super().__init__(
+            (),
             status_code=status_code,
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
             media_type=self.media_type,

@@ -25,9 +25,9 @@ def drop_after_first_event(live) -> None:
         ) as response,
     ):
         assert response.status_code == 200
-        for line in response.iter_lines():
-            if line.startswith("data:"):
-                break  # leaving the block closes the connection
+        assert "content-length" not in response.headers
+        first = next(line for line in response.iter_lines() if line.startswith("data:"))
+        assert first  # the first event came; leaving the block closes the connection
 
 
 @pytest.mark.parametrize("backend", ["extractive", "llm"])
