@@ -22,13 +22,13 @@ from assistant.auth import Principal, Role, mint_token, scope_for
 from assistant.errors import AssistantError
 from assistant.schemas import CitationOut
 from assistant.settings import Settings
-from assistant.storage import Storage
 from assistant.triage.batch import BatchError, batch_line, read_requests
 from assistant.triage.schemas import TriageOut
-from assistant.triage.service import Triager, triage_many
+from assistant.triage.service import triage_many
 from assistant.types import Answer
-from assistant.wiring import build_answer_service
+from assistant.wiring import build_answer_service, build_runtime, build_storage, build_triager
 from knowledge.cli import EXIT_ERROR, edge_errors, err_console
+from knowledge.types import Scope
 from knowledge.wiring import open_knowledge
 
 console = Console()
@@ -60,30 +60,26 @@ def serve(
     """Run the HTTP service on MENTOR_HOST:MENTOR_PORT."""
     settings = Settings()
     with _assistant_errors():
-        # Opened here rather than in the app's lifespan so that a locked or mismatched index
-        # is reported as one line, like every other command.
-        knowledge = open_knowledge(settings.knowledge)
-        try:
-            # A wildcard bind is still reachable on loopback, which is where `ingest` runs.
-            host = (
-                "127.0.0.1" if settings.service.host in ("0.0.0.0", "::") else settings.service.host
+        # Built here rather than in the app's lifespan so that a locked or mismatched index,
+        # or a bad setting, is reported as one line, like every other command. The app
+        # closes it on shutdown.
+        runtime = build_runtime(settings)
+        # A wildcard bind is still reachable on loopback, which is where `ingest` runs.
+        host = "127.0.0.1" if settings.service.host in ("0.0.0.0", "::") else settings.service.host
+        url = f"http://{host}:{settings.service.port}"
+        app = create_app(settings, runtime, advertise_url=url)
+        access = logging.getLogger("mentor_assistant.access")
+        access.addHandler(logging.StreamHandler())
+        access.setLevel(logging.INFO)
+        # uvicorn's own access log would print query strings, i.e. learners' searches.
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app, host=settings.service.host, port=settings.service.port, access_log=False
             )
-            url = f"http://{host}:{settings.service.port}"
-            app = create_app(settings, knowledge, advertise_url=url)
-            access = logging.getLogger("mentor_assistant.access")
-            access.addHandler(logging.StreamHandler())
-            access.setLevel(logging.INFO)
-            # uvicorn's own access log would print query strings, i.e. learners' searches.
-            server = uvicorn.Server(
-                uvicorn.Config(
-                    app, host=settings.service.host, port=settings.service.port, access_log=False
-                )
-            )
-            page = f"{url}/demo" if settings.service.demo else f"{url}/docs"
-            threading.Thread(target=_announce, args=(server, page, open_page), daemon=True).start()
-            server.run()
-        finally:
-            knowledge.close()
+        )
+        page = f"{url}/demo" if settings.service.demo else f"{url}/docs"
+        threading.Thread(target=_announce, args=(server, page, open_page), daemon=True).start()
+        server.run()
 
 
 def _announce(server: uvicorn.Server, page: str, open_page: bool) -> None:
@@ -160,7 +156,7 @@ def token(
 def purge() -> None:
     """Delete conversations and feedback older than MENTOR_RETENTION_DAYS."""
     settings = Settings()
-    storage = Storage.for_settings(settings)
+    storage = build_storage(settings)
     try:
         purged = storage.purge(settings.service.retention_days)
     finally:
@@ -186,12 +182,14 @@ def triage_batch(
         raise typer.Exit(EXIT_ERROR) from error
     with _assistant_errors():
         knowledge = open_knowledge(settings.knowledge)
-        storage = Storage.for_settings(settings)
+        storage = build_storage(settings)
         try:
-            triager = Triager(
-                knowledge, build_answer_service(settings, knowledge), storage, settings
+            answers = build_answer_service(settings, knowledge)
+            triager = build_triager(settings, knowledge, answers, storage)
+            # The desk's own tool: every session.
+            results = triage_many(
+                triager, [request.to_request() for request in requests], Scope.everything()
             )
-            results = triage_many(triager, [request.to_request() for request in requests])
         finally:
             storage.close()
             knowledge.close()

@@ -20,9 +20,6 @@ router = APIRouter(prefix="/api", tags=["feedback"])
 async def feedback(
     body: FeedbackRequest, request: Request, principal: PrincipalDep, runtime: RuntimeDep
 ) -> None:
-    recorded = runtime.storage.add_feedback(
-        body.answer_id, principal.user_id, body.rating, body.comment or None
-    )
-    if not recorded:
+    if not runtime.feedback.rate(principal.user_id, body.answer_id, body.rating, body.comment):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Cette réponse est introuvable.")
     note(request, rating=body.rating)

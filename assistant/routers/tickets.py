@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, status
-
-from assistant.routers import PrincipalDep, RuntimeDep, note
+from assistant.routers import RateLimitedDep, RuntimeDep, note
 from assistant.schemas import problem_responses
 from assistant.triage.schemas import TicketCreated, TicketIn
-from assistant.triage.tickets import TicketDesk
 
 router = APIRouter(prefix="/api", tags=["support"])
-
-
-def get_desk(request: Request) -> TicketDesk:
-    desk: TicketDesk = request.app.state.tickets
-    return desk
-
-
-DeskDep = Annotated[TicketDesk, Depends(get_desk)]
 
 
 @router.post(
@@ -37,21 +26,14 @@ async def create_ticket(
     body: TicketIn,
     request: Request,
     background: BackgroundTasks,
-    principal: PrincipalDep,
+    principal: RateLimitedDep,
     runtime: RuntimeDep,
-    desk: DeskDep,
 ) -> TicketCreated:
-    runtime.limiter.hit(principal.user_id)
-    exchange = runtime.storage.exchange(body.answer_id, principal.user_id)
-    if exchange is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Cette réponse est introuvable.")
-    # The session is display data from the page: kept only when the token covers it.
-    session = body.session_id if body.session_id in principal.session_ids else None
-    if session is None and len(principal.session_ids) == 1:
-        (session,) = principal.session_ids
     sources = [source.model_dump() for source in body.sources]
-    ticket = desk.open(principal.user_id, session, exchange, sources)
-    background.add_task(desk.process, ticket)
+    ticket = runtime.tickets.create(principal, body.answer_id, body.session_id, sources)
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Cette réponse est introuvable.")
+    background.add_task(runtime.tickets.process, ticket)
     note(request, ticket=ticket.reference)
     return TicketCreated(
         ticket=ticket.reference,
