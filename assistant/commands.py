@@ -8,8 +8,6 @@ import logging
 import threading
 import time
 import webbrowser
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -21,13 +19,13 @@ from assistant.app import create_app
 from assistant.auth import Principal, Role, mint_token, scope_for
 from assistant.errors import AssistantError
 from assistant.schemas import CitationOut
-from assistant.settings import Settings
+from assistant.settings import Settings, environment_variables
 from assistant.triage.batch import BatchError, batch_line, read_requests
 from assistant.triage.schemas import TriageOut
 from assistant.triage.service import triage_many
 from assistant.types import Answer
 from assistant.wiring import build_answer_service, build_runtime, build_storage, build_triager
-from knowledge.cli import EXIT_ERROR, edge_errors, err_console
+from knowledge.cli import edge_errors, err_console
 from knowledge.types import Scope
 from knowledge.wiring import open_knowledge
 
@@ -35,31 +33,35 @@ console = Console()
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(serve)
+    app.command(epilog=_SERVE_ENVIRONMENT)(serve)
     app.command()(ask)
     app.command()(token)
     app.command()(purge)
     app.command(name="triage")(triage_batch)
 
 
-@contextmanager
-def _assistant_errors() -> Iterator[None]:
-    with edge_errors():
-        try:
-            yield
-        except AssistantError as error:
-            err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False)
-            raise typer.Exit(EXIT_ERROR) from error
+_SERVE_ENVIRONMENT = "Environment (and .env): " + ", ".join(environment_variables()) + "."
 
 
 def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on [default: MENTOR_HOST, 127.0.0.1]")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Port to listen on [default: MENTOR_PORT, 8000]"),
+    ] = None,
     open_page: Annotated[
         bool, typer.Option("--open", help="Open the demo page (or the API docs) once up.")
     ] = False,
 ) -> None:
-    """Run the HTTP service on MENTOR_HOST:MENTOR_PORT."""
+    """Run the HTTP service on --host:--port (MENTOR_HOST:MENTOR_PORT)."""
     settings = Settings()
-    with _assistant_errors():
+    chosen = {name: value for name, value in (("host", host), ("port", port)) if value is not None}
+    if chosen:
+        service = settings.service.model_copy(update=chosen)
+        settings = settings.model_copy(update={"service": service})
+    with edge_errors(AssistantError):
         # Built here rather than in the app's lifespan so that a locked or mismatched index,
         # or a bad setting, is reported as one line, like every other command. The app
         # closes it on shutdown.
@@ -102,7 +104,7 @@ def ask(
 ) -> None:
     """Answer a question through the service's pipeline, scoped like a token would be."""
     settings = Settings()
-    with _assistant_errors():
+    with edge_errors(AssistantError):
         knowledge = open_knowledge(settings.knowledge)
         try:
             principal = Principal("cli", role, frozenset(session or ()))
@@ -149,7 +151,7 @@ def token(
 ) -> None:
     """Mint a token, as the LMS would; printed alone on the last line."""
     settings = Settings()
-    with _assistant_errors():
+    with edge_errors(AssistantError):
         typer.echo(mint_token(settings, user, session or (), role, ttl))
 
 
@@ -175,12 +177,9 @@ def triage_batch(
 ) -> None:
     """Triage a batch of support requests: one JSON line per request."""
     settings = Settings()
-    try:
+    with edge_errors(BatchError):
         requests = read_requests(source)
-    except BatchError as error:
-        err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False)
-        raise typer.Exit(EXIT_ERROR) from error
-    with _assistant_errors():
+    with edge_errors(AssistantError):
         knowledge = open_knowledge(settings.knowledge)
         storage = build_storage(settings)
         try:

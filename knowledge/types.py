@@ -68,10 +68,6 @@ class Document:
     def text(self) -> str:
         return "\n\n".join(section.text for section in self.sections)
 
-    @property
-    def is_global(self) -> bool:
-        return not self.session_ids
-
 
 @dataclass(frozen=True, slots=True)
 class Chunk:

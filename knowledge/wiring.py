@@ -59,7 +59,7 @@ def lexical_weight(settings: KnowledgeSettings) -> float:
     return _LEXICAL_WEIGHTS[settings.embedding_profile]
 
 
-def build_sparse_encoder(settings: KnowledgeSettings) -> SparseEncoder:
+def build_sparse_encoder() -> SparseEncoder:
     return FrenchSparseEncoder()
 
 
@@ -125,7 +125,7 @@ def open_knowledge(
         raise
     searcher = Searcher(
         embedder,
-        build_sparse_encoder(settings),
+        build_sparse_encoder(),
         store,
         lexical_weight=lexical_weight(settings),
         candidates=settings.candidates,

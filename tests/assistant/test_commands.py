@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from assistant.app import create_app
 from assistant.auth import Role, verify_token
+from assistant.settings import environment_variables
 from assistant.storage import Storage
 from assistant.wiring import build_runtime
 from ingest.pipeline import run_ingest
@@ -176,3 +177,12 @@ def test_ingest_without_a_running_service_reports_the_lock(
         code, output = run("ingest")
     assert code == EXIT_ERROR
     assert "in use by another mentor-assistant process" in output
+
+
+def test_serve_help_lists_its_options_and_every_variable_it_reads() -> None:
+    code, output = run("serve", "--help")
+    assert code == 0, output
+    flat = " ".join(output.split())
+    assert "--host" in flat and "--port" in flat
+    for name in environment_variables():
+        assert name in flat, name
