@@ -25,6 +25,7 @@ from assistant.errors import AssistantError, AuthError, ForbiddenError, RateLimi
 from assistant.replies import INDEX_UNAVAILABLE
 from assistant.routers import ACCESS_LOG_KEY, admin, chat, feedback, health, search, widget
 from assistant.routers import desk as desk_router
+from assistant.routers import lti as lti_router
 from assistant.routers import tickets as tickets_router
 from assistant.routers import triage as triage_router
 from assistant.schemas import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
@@ -112,6 +113,7 @@ def create_app(
     app.include_router(tickets_router.router)
     app.include_router(desk_router.build_router())
     app.include_router(widget.build_router(settings))
+    app.include_router(lti_router.build_router())
     return app
 
 

@@ -18,6 +18,7 @@ from rich.console import Console
 from assistant.app import create_app
 from assistant.auth import Principal, Role, mint_token, scope_for
 from assistant.errors import AssistantError
+from assistant.lti import commands as lti_commands
 from assistant.schemas import CitationOut
 from assistant.settings import Settings, environment_variables
 from assistant.triage.batch import BatchError, batch_line, read_requests
@@ -38,6 +39,7 @@ def register(app: typer.Typer) -> None:
     app.command()(token)
     app.command()(purge)
     app.command(name="triage")(triage_batch)
+    app.add_typer(lti_commands.app, name="lti")
 
 
 _SERVE_ENVIRONMENT = "Environment (and .env): " + ", ".join(environment_variables()) + "."

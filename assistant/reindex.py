@@ -92,4 +92,5 @@ class Reindexer:
             removed=report.count(Status.REMOVED),
             failed=report.count(Status.FAILED),
             failures=[f"{o.uri} — {o.reason}: {o.detail}" for o in report.failed[:MAX_FAILURES]],
+            flagged=[f"{o.uri} — {', '.join(o.flagged)}" for o in report.flagged[:MAX_FAILURES]],
         )

@@ -64,6 +64,16 @@ class LLMSettings(BaseSettings):
     llm_backoff_seconds: float = 0.5
 
 
+class LtiSettings(BaseSettings):
+    """The LTI 1.3 tool (assistant/lti): ``MENTOR_LTI_*``."""
+
+    model_config = SettingsConfigDict(env_prefix="MENTOR_LTI_", env_file=".env", extra="ignore")
+
+    # Issuers (platform base URLs, e.g. https://mentor.gouv.fr) allowed to register the tool
+    # by dynamic registration; empty, only `mentor-assistant lti add-platform` registers.
+    platform_issuers: list[str] = []
+
+
 class TriageSettings(BaseSettings):
     """The support desk (assistant/triage): ``MENTOR_TRIAGE_*``."""
 
@@ -98,6 +108,7 @@ class Settings(IngestSettings):
 
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    lti: LtiSettings = Field(default_factory=LtiSettings)
     triage: TriageSettings = Field(default_factory=TriageSettings)
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
 

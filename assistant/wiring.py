@@ -14,6 +14,10 @@ from assistant.errors import ConfigurationError
 from assistant.generators.chat import ChatEndpoint, ChatGenerator
 from assistant.generators.extractive import ExtractiveGenerator
 from assistant.generators.fallback import FallbackGenerator
+from assistant.lti.jwks import PlatformKeys
+from assistant.lti.keys import ToolKeys
+from assistant.lti.service import LtiService
+from assistant.lti.store import PlatformStore
 from assistant.protocols import Generator
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
@@ -146,6 +150,7 @@ class Runtime:
     tickets: TicketDesk
     desk: DeskService
     reindexer: Reindexer
+    lti: LtiService
     owned: tuple[Knowledge | Storage, ...]
 
     def close(self) -> None:
@@ -204,5 +209,12 @@ def build_runtime(
             settings.service.retention_days,
         ),
         reindexer=Reindexer(knowledge, settings),
+        lti=LtiService(
+            settings,
+            secret,
+            PlatformStore(storage.engine),
+            ToolKeys.in_data_dir(settings.knowledge.data_dir),
+            PlatformKeys(),
+        ),
         owned=tuple(owned),
     )

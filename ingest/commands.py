@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ingest.errors import HandoffError
 from ingest.handoff import HandoffReport, hand_off
-from ingest.pipeline import IngestReport, SourceOutcome, Status, run_ingest
+from ingest.pipeline import FLAGGED, IngestReport, SourceOutcome, Status, run_ingest
 from ingest.settings import IngestSettings
 from knowledge import service_link
 from knowledge.cli import EXIT_FAILURES, edge_errors
@@ -121,6 +121,12 @@ def _print_report(report: IngestReport) -> None:
     for outcome in report.failed:
         console.print(
             f"[red]✗[/] {outcome.uri} — {outcome.reason}: {outcome.detail}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    for outcome in report.flagged:
+        console.print(
+            f"[yellow]![/] {outcome.uri} — {FLAGGED}: {', '.join(outcome.flagged)}",
             soft_wrap=True,
             highlight=False,
         )
