@@ -20,7 +20,8 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from assistant.storage import MIGRATIONS, SECONDS_PER_DAY, Storage, TicketFilter
+from assistant.storage import SECONDS_PER_DAY, Storage, TicketFilter
+from assistant.storage.schema import MIGRATIONS
 from assistant.types import Turn
 
 PII = "Écrivez à jean.dupont@example.fr ou au 06 12 34 56 78"
