@@ -569,7 +569,7 @@ def test_an_unreachable_platform_jwks_is_a_503_page(
     tool: Tool, lti_log: pytest.LogCaptureFixture
 ) -> None:
     # A platform registered by hand whose keyset URL answers nothing (port 9: discard).
-    storage = Storage.for_settings(tool.settings)
+    storage = build_storage(tool.settings)
     try:
         PlatformStore(storage.engine).save(
             PlatformRecord("http://127.0.0.1:9", "down", "http://127.0.0.1:9/auth",
