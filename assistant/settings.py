@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.settings import IngestSettings
@@ -118,3 +118,19 @@ class Settings(IngestSettings):
     @property
     def assistant_db_path(self) -> Path:
         return self.knowledge.data_dir / "assistant.sqlite"
+
+
+def environment_variables() -> list[str]:
+    """Every variable the service reads, section by section (``serve --help`` lists them)."""
+    names: list[str] = []
+    for info in Settings.model_fields.values():
+        section = info.annotation
+        assert isinstance(section, type) and issubclass(section, BaseSettings)
+        prefix = str(section.model_config.get("env_prefix", "")).upper()
+        for field, spec in section.model_fields.items():
+            alias = spec.validation_alias
+            if isinstance(alias, AliasChoices):
+                names.extend(str(choice) for choice in alias.choices)
+            else:
+                names.append(prefix + field.upper())
+    return names

@@ -11,7 +11,7 @@ from assistant.lti.keys import ToolKeys
 from assistant.lti.registration import ToolUrls, tool_configuration
 from assistant.lti.store import Platform, PlatformStore
 from assistant.settings import Settings
-from assistant.storage import Storage
+from assistant.wiring import build_storage
 from knowledge.settings import KnowledgeSettings
 
 app = typer.Typer(help="LTI 1.3 : l'assistant comme outil externe d'une plateforme (Moodle…).")
@@ -30,7 +30,7 @@ def add_platform(
 ) -> None:
     """Register a platform by hand (the values its tool page shows)."""
     settings = Settings()
-    storage = Storage.for_settings(settings)
+    storage = build_storage(settings)
     try:
         platform = Platform(issuer.rstrip("/"), client_id, auth_url, jwks_url, token_url)
         PlatformStore(storage.engine).save(platform, tuple(deployment_id))

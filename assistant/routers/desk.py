@@ -11,7 +11,6 @@ it (SameSite), and state-changing forms must come from the desk's configured pub
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import time
 from dataclasses import dataclass
@@ -25,12 +24,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from assistant.auth import Principal, Role, verify_token
-from assistant.errors import AuthError
-from assistant.routers import Runtime, RuntimeDep, note
+from assistant.auth import Principal, require_support, verify_token
+from assistant.errors import AuthError, ForbiddenError
+from assistant.routers import RuntimeDep, note
 from assistant.settings import ServiceSettings
-from assistant.storage import SECONDS_PER_DAY, TicketFilter
-from assistant.triage.gaps import GapCluster, cluster_gaps, gaps_csv
+from assistant.storage import TicketFilter
+from assistant.triage.gaps import gaps_csv
 from assistant.triage.taxonomy import Category, Urgency
 from assistant.triage.tickets import TicketStatus
 from knowledge.links import is_safe_link
@@ -59,10 +58,8 @@ async def desk_agent(request: Request, runtime: RuntimeDep) -> Principal:
         raise HTTPException(
             status.HTTP_303_SEE_OTHER, "Connexion requise.", {"Location": "/desk/login"}
         ) from error
-    if principal.role is not Role.SUPPORT:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Réservé à l'équipe support.")
     note(request, user=principal.user_hash, role=principal.role.value)
-    return principal
+    return require_support(principal)
 
 
 AgentDep = Annotated[Principal, Depends(desk_agent)]
@@ -112,10 +109,10 @@ def build_router() -> APIRouter:
         _same_origin(request, runtime.settings.service)
         token = (await _form(request)).get("token", "").strip()
         try:
-            principal = verify_token(token, runtime.secret, runtime.settings)
+            principal = require_support(verify_token(token, runtime.secret, runtime.settings))
         except AuthError as error:
             return render("login.html", status.HTTP_401_UNAUTHORIZED, error=str(error))
-        if principal.role is not Role.SUPPORT:
+        except ForbiddenError:
             return render(
                 "login.html", status.HTTP_403_FORBIDDEN, error="Ce jeton n'a pas le rôle support."
             )
@@ -152,16 +149,16 @@ def build_router() -> APIRouter:
         where = TicketFilter(
             category or None, entity or None, urgency or None, ticket_status or None
         )
-        storage = runtime.storage
+        desk = runtime.desk
         return render(
             "tickets.html",
-            tickets=storage.tickets(where),
+            tickets=desk.tickets(where),
             where=where,
             query=urlencode({k: v for k, v in _filter_values(where).items() if v}),
             categories=[(c.value, c.label) for c in Category],
             urgencies=[(u.value, "Haute" if u is Urgency.HIGH else "Normale") for u in Urgency],
             statuses=[(s.value, s.label) for s in TicketStatus],
-            entities=storage.ticket_values("entity"),
+            entities=desk.entities(),
             labels={c.value: c.label for c in Category},
             status_labels={s.value: s.label for s in TicketStatus},
             when=_when,
@@ -177,7 +174,7 @@ def build_router() -> APIRouter:
             chosen = TicketStatus(form.get("status", ""))
         except ValueError as error:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Statut inconnu.") from error
-        if not runtime.storage.set_ticket_status(number, chosen.value):
+        if not runtime.desk.set_status(number, chosen.value):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "Ce ticket est introuvable.")
         back = form.get("back", "")
         # Only a query string of this page: never an address chosen by the form.
@@ -187,21 +184,20 @@ def build_router() -> APIRouter:
     @router.get("/gaps", response_class=HTMLResponse)
     async def gaps(agent: AgentDep, runtime: RuntimeDep, days: int = 30) -> HTMLResponse:
         days = days if days in PERIODS else 30
-        # Embedding the period's questions takes a while with EmbeddingGemma: off the loop.
-        clusters = await asyncio.to_thread(_clusters, runtime, days)
+        clusters = await runtime.desk.gaps(days)
         return render(
             "gaps.html",
             clusters=clusters,
             days=days,
             periods=PERIODS,
             questions=sum(c.count for c in clusters),
-            retention=runtime.settings.service.retention_days,
+            retention=runtime.desk.retention_days,
         )
 
     @router.get("/gaps.csv")
     async def gaps_export(agent: AgentDep, runtime: RuntimeDep, days: int = 30) -> Response:
         days = days if days in PERIODS else 30
-        body = gaps_csv(await asyncio.to_thread(_clusters, runtime, days))
+        body = gaps_csv(await runtime.desk.gaps(days))
         return Response(
             # A BOM, so that a spreadsheet opens the accents right.
             "\ufeff" + body,
@@ -222,12 +218,6 @@ def _filter_values(where: TicketFilter) -> dict[str, str | None]:
         "urgency": where.urgency,
         "status": where.status,
     }
-
-
-def _clusters(runtime: Runtime, days: int) -> list[GapCluster]:
-    since = time.time() - days * SECONDS_PER_DAY
-    questions = runtime.storage.gap_questions(since)
-    return cluster_gaps(questions, runtime.knowledge.searcher.embedder)
 
 
 def _when(timestamp: float) -> str:

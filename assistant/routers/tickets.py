@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response, status
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, Response, status
-
-from assistant.auth import scope_for
-from assistant.routers import PrincipalDep, RuntimeDep, note
+from assistant.routers import RateLimitedDep, RuntimeDep, ScopeDep, note
 from assistant.schemas import problem_responses
 from assistant.triage.schemas import TicketCreated, TicketIn
-from assistant.triage.tickets import TicketDesk
 
 router = APIRouter(prefix="/api", tags=["support"])
-
-
-def get_desk(request: Request) -> TicketDesk:
-    desk: TicketDesk = request.app.state.tickets
-    return desk
-
-
-DeskDep = Annotated[TicketDesk, Depends(get_desk)]
 
 
 @router.post(
@@ -40,22 +28,18 @@ async def create_ticket(
     request: Request,
     background: BackgroundTasks,
     response: Response,
-    principal: PrincipalDep,
+    principal: RateLimitedDep,
+    scope: ScopeDep,
     runtime: RuntimeDep,
-    desk: DeskDep,
 ) -> TicketCreated:
-    runtime.limiter.hit(principal.user_id)
-    exchange = runtime.storage.exchange(body.answer_id, principal.user_id)
-    if exchange is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Cette réponse est introuvable.")
-    # The session is display data from the page: kept only when the token covers it.
-    session = body.session_id if body.session_id in principal.session_ids else None
-    if session is None and len(principal.session_ids) == 1:
-        (session,) = principal.session_ids
     sources = [source.model_dump() for source in body.sources]
-    ticket, created = desk.open(body.answer_id, principal.user_id, session, exchange, sources)
+    opened = runtime.tickets.create(principal, body.answer_id, body.session_id, sources)
+    if opened is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Cette réponse est introuvable.")
+    ticket, created = opened
     if created:
-        background.add_task(desk.process, ticket, scope_for(principal, runtime.knowledge.catalog))
+        # The draft is searched within the learner's own scope, as their answers are.
+        background.add_task(runtime.tickets.process, ticket, scope)
     else:
         response.status_code = status.HTTP_200_OK  # the same ticket, already on its way
     note(request, ticket=ticket.reference, ticket_created=created)

@@ -14,6 +14,7 @@ from assistant.app import create_app
 from assistant.auth import Role, mint_token
 from assistant.settings import Settings
 from assistant.storage import Storage
+from assistant.wiring import build_runtime
 from knowledge.wiring import Knowledge
 from tests.assistant.test_api import SECRET, assert_problem, bearer
 from tests.conftest import make_settings
@@ -34,7 +35,9 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings, sample_knowledge: Knowledge) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, sample_knowledge)) as client:
+    with TestClient(
+        create_app(settings, build_runtime(settings, knowledge=sample_knowledge))
+    ) as client:
         yield client
 
 
@@ -48,7 +51,7 @@ def answer_id(client: TestClient, headers: dict[str, str]) -> str:
 def tickets_in(settings: Settings) -> int:
     storage = Storage(settings.assistant_db_path)
     try:
-        return len(storage.tickets())
+        return len(storage.tickets.matching())
     finally:
         storage.close()
 
@@ -76,7 +79,9 @@ def test_one_answer_opens_one_ticket_however_often_it_is_asked(
 def test_feedback_is_rate_limited(tmp_path: Path, sample_knowledge: Knowledge) -> None:
     settings = settings_for(tmp_path, rate_limit_per_minute=3)
     headers = bearer(settings)
-    with TestClient(create_app(settings, sample_knowledge)) as client:
+    with TestClient(
+        create_app(settings, build_runtime(settings, knowledge=sample_knowledge))
+    ) as client:
         answer = answer_id(client, headers)
         statuses = [
             client.post(
@@ -95,7 +100,9 @@ def test_feedback_is_rate_limited(tmp_path: Path, sample_knowledge: Knowledge) -
 def test_tickets_are_rate_limited(tmp_path: Path, sample_knowledge: Knowledge) -> None:
     settings = settings_for(tmp_path, rate_limit_per_minute=4)
     headers = bearer(settings, (LAICITE,))
-    with TestClient(create_app(settings, sample_knowledge)) as client:
+    with TestClient(
+        create_app(settings, build_runtime(settings, knowledge=sample_knowledge))
+    ) as client:
         answers = [answer_id(client, headers) for _ in range(2)]
         statuses = [
             client.post("/api/tickets", json={"answer_id": a}, headers=headers).status_code
@@ -138,7 +145,7 @@ def test_unsafe_addresses_are_plain_text_on_the_desk(
             {"index": 1, "title": "Piège", "url": " JavaScript:alert('proche')", "source": "x",
              "passage": "x", "document_id": "x", "page": None, "kind": "page"},
         ]  # fmt: skip
-        storage.set_ticket_triage(
+        storage.tickets.set_triage(
             1, "attestation", "x", "normale", {"suggested_reply": None, "citations": citations}
         )
     finally:
@@ -182,7 +189,8 @@ def test_the_host_header_does_not_make_an_origin_trusted(
     # The service is published at https://desk.example; a forged request names itself.
     settings = settings_for(tmp_path, public_url="https://desk.example")
     with TestClient(
-        create_app(settings, sample_knowledge), base_url="http://evil.example"
+        create_app(settings, build_runtime(settings, knowledge=sample_knowledge)),
+        base_url="http://evil.example",
     ) as client:
         assert desk_login(client, settings, "http://evil.example") == 403
         assert desk_login(client, settings, "https://desk.example") == 303

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from assistant.app import create_app
 from assistant.settings import Settings
 from assistant.storage import Storage
+from assistant.wiring import build_runtime
 from knowledge.wiring import Knowledge
 from tests.assistant.test_api import bearer
 from tests.assistant.test_tickets import WEBHOOK_SECRET, Receiver, app_settings, receiver
@@ -32,7 +33,7 @@ def drafted(
     """The stored triage of the learner's ticket and the webhook's copy of it."""
     settings: Settings = app_settings(tmp_path, webhook_url=hook.url, webhook_secret=WEBHOOK_SECRET)
     headers = bearer(settings, sessions)
-    with TestClient(create_app(settings, knowledge)) as client:
+    with TestClient(create_app(settings, build_runtime(settings, knowledge=knowledge))) as client:
         answer = client.post("/api/chat", json={"message": QUESTION}, headers=headers).json()
         created = client.post(
             "/api/tickets",
@@ -42,7 +43,7 @@ def drafted(
         assert created.status_code == 201, created.text
     storage = Storage(settings.assistant_db_path)
     try:
-        ticket = storage.ticket(1)
+        ticket = storage.tickets.get(1)
     finally:
         storage.close()
     assert ticket is not None and ticket.triage is not None
