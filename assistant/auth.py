@@ -18,7 +18,7 @@ from typing import Any
 
 import jwt
 
-from assistant.errors import AuthError, ConfigurationError
+from assistant.errors import AuthError, ConfigurationError, ForbiddenError
 from assistant.settings import Settings
 from knowledge.catalog import Catalog
 from knowledge.types import Scope
@@ -159,6 +159,13 @@ def _optional_claim(claims: dict[str, Any], name: str) -> str | None:
     if not isinstance(value, str) or not 0 < len(value) <= MAX_CLAIM_LENGTH or "@" in value:
         raise AuthError(f"Jeton d'accès invalide : revendication « {name} » mal formée.")
     return value
+
+
+def require_support(principal: Principal) -> Principal:
+    """The support desk's routes and pages: the support role only."""
+    if principal.role is not Role.SUPPORT:
+        raise ForbiddenError("Réservé à l'équipe support.")
+    return principal
 
 
 def scope_for(principal: Principal, catalog: Catalog) -> Scope:

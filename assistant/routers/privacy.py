@@ -3,11 +3,10 @@ delete what one user left here (role support: the LMS signs this call itself).""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from assistant.auth import Role
-from assistant.routers import PrincipalDep, RuntimeDep, note
+from assistant.routers import RuntimeDep, SupportDep, note
 from assistant.schemas import ErasureOut, ErasureRequest, problem_responses
 
 router = APIRouter(prefix="/api/privacy", tags=["privacy"])
@@ -22,11 +21,9 @@ router = APIRouter(prefix="/api/privacy", tags=["privacy"])
     responses=problem_responses(401, 403, 422),
 )
 async def erasure(
-    body: ErasureRequest, request: Request, principal: PrincipalDep, runtime: RuntimeDep
+    body: ErasureRequest, request: Request, principal: SupportDep, runtime: RuntimeDep
 ) -> ErasureOut:
-    if principal.role is not Role.SUPPORT:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Réservé à l'équipe support.")
-    erased = await run_in_threadpool(runtime.storage.erase_user, body.user_id)
+    erased = await run_in_threadpool(runtime.privacy.erase, body.user_id)
     note(request, erased=erased.conversations)
     return ErasureOut(
         conversations=erased.conversations, messages=erased.messages, feedback=erased.feedback

@@ -320,7 +320,7 @@ def test_a_privacy_deletion_request_deletes_the_learners_conversations_in_the_se
 
 
 def _rows_of(service: Service, user_id: str) -> dict[str, int]:
-    storage = Storage.for_settings(service.settings)
+    storage = Storage(service.settings.assistant_db_path)
     try:
         with storage.engine.connect() as db:
             return {
@@ -357,10 +357,10 @@ def test_the_desk_routes_tickets_by_the_learners_ministry(
             references[user.username] = ticket.json()["ticket"]
     entities = {}
     deadline = time.monotonic() + ANSWER_TIMEOUT
-    storage = Storage.for_settings(service.settings)
+    storage = Storage(service.settings.assistant_db_path)
     try:
         while len(entities) < 2 and time.monotonic() < deadline:
-            for ticket in storage.tickets():
+            for ticket in storage.tickets.matching():
                 if ticket.reference in references.values() and ticket.entity:
                     entities[ticket.reference] = ticket.entity
             time.sleep(0.5)
