@@ -8,7 +8,7 @@ locally and fail in CI (CI=true), where a skip would hide a broken install.
 The site's API (tests/moodle/site.py): `moodle.url`, `moodle.admin_user`/`admin_password`,
 `moodle.php(code, **params)` / `php_json()` (a CLI snippet using Moodle's APIs, as admin),
 `cli(script, *args)`, `cfg(name, value, component)`, `configure_plugin(**settings)`,
-`create_course()`, `create_user()`, `enrol()`, `assign_system_role()`, `make_site_admin()`,
+`create_course()`, `course_for_session()`, `create_user()`, `enrol()`, `assign_system_role()`, `make_site_admin()`,
 `set_capability()`, `add_page()`, `login(user, password) -> httpx.Client`,
 `browser_login(page, user, password)`, `server_errors(since)`.
 """
@@ -158,8 +158,8 @@ class Courses:
 
 @pytest.fixture(scope="session")
 def courses(moodle: MoodleSite, service: Service) -> Courses:
-    laicite = moodle.create_course("laicite", idnumber=LAICITE, fullname="Laïcité 2025")
-    parcours = moodle.create_course("parcours", idnumber=PARCOURS, fullname="Parcours manager 2025")
+    laicite = moodle.course_for_session("laicite", LAICITE, "Laïcité 2025")
+    parcours = moodle.course_for_session("parcours", PARCOURS, "Parcours manager 2025")
     unindexed = moodle.create_course("sans-session", fullname="Cours sans identifiant")
     page = moodle.add_page(laicite, "Module 1", "<p>Les principes de la laïcité.</p>")
     users = {
