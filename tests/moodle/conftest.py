@@ -8,8 +8,9 @@ locally and fail in CI (CI=true), where a skip would hide a broken install.
 The site's API (tests/moodle/site.py): `moodle.url`, `moodle.admin_user`/`admin_password`,
 `moodle.php(code, **params)` / `php_json()` (a CLI snippet using Moodle's APIs, as admin),
 `cli(script, *args)`, `cfg(name, value, component)`, `configure_plugin(**settings)`,
-`create_course()`, `course_for_session()`, `create_user()`, `enrol()`, `assign_system_role()`, `make_site_admin()`,
-`set_capability()`, `add_page()`, `login(user, password) -> httpx.Client`,
+`create_course()`, `course_for_session()`, `create_user()`, `enrol()`,
+`assign_system_role()`, `make_site_admin()`, `set_capability()`, `add_page()`,
+`login(user, password) -> httpx.Client`,
 `browser_login(page, user, password)`, `server_errors(since)`.
 """
 
