@@ -23,6 +23,7 @@ from ingest.errors import (
     UnsupportedTypeError,
 )
 from ingest.loaders.base import LoadOptions, SourceFile
+from knowledge.language import DOCUMENT_MIN_ENGLISH, detect_language
 from knowledge.links import LINK_SCHEMES, is_safe_link
 from knowledge.types import Document, Kind, Section
 
@@ -122,29 +123,6 @@ def title_from_name(name: str) -> str:
     """``guide_installation-v2.pdf`` -> ``guide installation v2``: a title of last resort."""
     stem = posixpath.splitext(posixpath.basename(name))[0] or name
     return clean_inline(re.sub(r"[_\-+]+", " ", stem)) or name
-
-
-# --- language -------------------------------------------------------------------------------
-
-# Words frequent in one language and absent from the other ("a", "en", "on" are in both).
-_FRENCH = frozenset(
-    "le la les des du de et est une pour dans que qui sur pas vous nous avec au aux ce cette "
-    "il elle sont ne se son sa ses par plus ou votre vos être été peut".split()
-)
-_ENGLISH = frozenset(
-    "the and of to is that it for you with are this be at by or your from have not can will "
-    "was were which their they should when".split()
-)
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-def detect_language(text: str) -> str:
-    """French unless English stopwords clearly outnumber French ones."""
-    french = english = 0
-    for word in _WORD.findall(text[:5000].lower()):
-        french += word in _FRENCH
-        english += word in _ENGLISH
-    return "en" if english >= 5 and english > 2 * french else "fr"
 
 
 # --- outlines: text blocks under headings ---------------------------------------------------
@@ -330,7 +308,9 @@ def make_document(
         or collection
         or default_collection(kind),
         session_ids=options.session_ids or declared.session_ids,
-        language=detect_language(title + "\n" + "\n".join(s.text for s in kept)),
+        language=detect_language(
+            title + "\n" + "\n".join(s.text for s in kept), DOCUMENT_MIN_ENGLISH
+        ),
         metadata=dict(metadata or {}),
     )
 
