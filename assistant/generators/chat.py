@@ -14,11 +14,8 @@ learner has seen words, a retry would repeat them, so a broken stream raises ins
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import logging
-import random
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +23,7 @@ import httpx
 
 from assistant.errors import GeneratorError
 from assistant.privacy import redact
+from assistant.retry import Backoff, retryable
 from assistant.types import Citation, Turn
 
 logger = logging.getLogger(__name__)
@@ -55,7 +53,6 @@ qu’elles sont écrites.\
 _LANGUAGES = {"fr": "français", "en": "anglais (English)"}
 # Earlier turns give a follow-up its meaning; more would only cost tokens.
 _HISTORY_TURNS = 6
-_MAX_RETRY_AFTER = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +78,7 @@ class ChatGenerator:
         self._endpoint = endpoint
         self._timeout = httpx.Timeout(timeout_seconds)
         self._max_retries = max_retries
-        self._backoff = backoff_seconds
+        self._backoff = Backoff(backoff_seconds, jitter=True)
         self._transport = transport
         # Building the TLS context is most of a client's cost (~20 ms of CPU on the event
         # loop, loading the CA bundle): built once, it makes the client per answer cheap.
@@ -115,8 +112,10 @@ class ChatGenerator:
                     async with client.stream(
                         "POST", self._endpoint.url, json=body, headers=headers
                     ) as response:
-                        if _retryable(response.status_code) and attempt < self._max_retries:
-                            delay = self._delay(attempt, response.headers.get("Retry-After"))
+                        if retryable(response.status_code) and attempt < self._max_retries:
+                            delay = self._backoff.delay(
+                                attempt, response.headers.get("Retry-After")
+                            )
                             logger.warning(
                                 "%s answered %s; retry %d in %.2fs",
                                 self._endpoint.name,
@@ -132,7 +131,7 @@ class ChatGenerator:
                 except httpx.TransportError as error:
                     if attempt >= self._max_retries:
                         raise GeneratorError("Le service de génération ne répond pas.") from error
-                    delay = self._delay(attempt, None)
+                    delay = self._backoff.delay(attempt)
                     logger.warning(
                         "%s unreachable (%s); retry %d in %.2fs",
                         self._endpoint.name,
@@ -142,13 +141,6 @@ class ChatGenerator:
                     )
                 attempt += 1
                 await asyncio.sleep(delay)
-
-    def _delay(self, attempt: int, retry_after: str | None) -> float:
-        """Exponential backoff with full jitter, or what the server asked for if it did."""
-        asked = _parse_retry_after(retry_after)
-        if asked is not None:
-            return min(asked, _MAX_RETRY_AFTER)
-        return random.uniform(0, self._backoff * 2**attempt)
 
 
 def messages(
@@ -185,29 +177,11 @@ def _fence_safe(text: str) -> str:
     return text.replace("<source", "‹source").replace("</source", "‹/source").replace('"', "”")
 
 
-def _retryable(status: int) -> bool:
-    return status == 429 or status >= 500
-
-
 def _raise_for_status(response: httpx.Response) -> None:
     if response.status_code >= 400:
         raise GeneratorError(
             f"Le service de génération a refusé la demande (HTTP {response.status_code})."
         )
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
 
 
 async def _pieces(response: httpx.Response) -> AsyncIterator[str]:
