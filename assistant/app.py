@@ -30,7 +30,7 @@ from assistant.routers import tickets as tickets_router
 from assistant.routers import triage as triage_router
 from assistant.schemas import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
 from assistant.settings import Settings
-from assistant.wiring import Runtime, build_runtime
+from assistant.wiring import Runtime, build_runtime, build_webhook
 from knowledge import service_link
 from knowledge.errors import KnowledgeError
 
@@ -72,8 +72,11 @@ def create_app(
     closes on shutdown; without one, the lifespan builds it from ``settings``.
     With ``advertise_url``, the service publishes where it listens, so that
     `mentor-assistant ingest` can hand it jobs (knowledge/service_link.py)."""
-    # Checked now, so that a placeholder secret stops `serve` before it binds a port.
-    resolve_secret(settings)
+    if runtime is None:
+        # Checked now, so that a bad secret or webhook stops the app before it serves;
+        # the lifespan builds the rest.
+        resolve_secret(settings)
+        build_webhook(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
