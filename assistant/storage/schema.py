@@ -77,6 +77,8 @@ tickets = sa.Table(
     sa.Column("urgency", sa.Text),
     sa.Column("triage", sa.Text),
     sa.Column("created", sa.Float, nullable=False),
+    # Unique (migration 0003): one ticket per answer, however often it is asked for.
+    sa.Column("answer_id", sa.Text),
 )
 
 lti_platforms = sa.Table(
