@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.auth import Role, mint_token, resolve_secret
+from assistant.edge import BodyLimit, SecurityHeaders
 from assistant.errors import AssistantError, AuthError, ForbiddenError, RateLimitedError
 from assistant.replies import INDEX_UNAVAILABLE
 from assistant.routers import ACCESS_LOG_KEY, admin, chat, feedback, health, search, widget
@@ -65,6 +66,12 @@ LINK_TOKEN_TTL_SECONDS = 2 * 3600
 LINK_RENEW_SECONDS = 3600
 
 
+# Request bodies, at the edge: a chat message is 4,000 characters at most (a few tens of KB
+# as JSON, whatever the escapes); a mail to triage or a re-index request may be longer.
+MAX_BODY_BYTES = 64 * 1024
+BODY_LIMITS = {"/api/chat": 32 * 1024, "/api/triage": 256 * 1024, "/api/admin": 256 * 1024}
+
+
 def create_app(
     settings: Settings, runtime: Runtime | None = None, advertise_url: str | None = None
 ) -> FastAPI:
@@ -93,6 +100,10 @@ def create_app(
             running.close()
 
     app = _ProblemDocumentedAPI(
+        # The interactive pages load scripts from a CDN (unpinned, and unreachable offline):
+        # the spec at /openapi.json opens in any OpenAPI viewer instead.
+        docs_url=None,
+        redoc_url=None,
         title="mentor-assistant",
         version=version("mentor-assistant"),
         description="Assistant d'aide aux apprenants de Mentor : réponses sourcées, "
@@ -107,6 +118,10 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Retry-After"],
         )
+    # Outermost last: the access log sees every answer, the 413s of the body cap included,
+    # and those carry the security headers too.
+    app.add_middleware(BodyLimit, default=MAX_BODY_BYTES, limits=BODY_LIMITS)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     _add_problem_handlers(app)
     for router in (chat.router, search.router, feedback.router, health.router, admin.router):

@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     token_ttl_seconds: int = 3600
     host: str = "127.0.0.1"
     port: int = 8000
+    # Where browsers reach the service (https://assistant.example.gouv.fr behind a proxy);
+    # the desk accepts forms only from this origin. Unset: http://MENTOR_HOST:MENTOR_PORT.
+    public_url: str | None = None
     cors_origins: list[str] = []
     rate_limit_per_minute: int = 20
     retention_days: int = 30

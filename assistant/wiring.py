@@ -17,7 +17,6 @@ from assistant.generators.fallback import FallbackGenerator
 from assistant.lti.jwks import PlatformKeys
 from assistant.lti.keys import ToolKeys
 from assistant.lti.service import LtiService
-from assistant.lti.store import PlatformStore
 from assistant.protocols import Generator
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
@@ -206,7 +205,7 @@ def build_runtime(
         lti=LtiService(
             settings,
             secret,
-            PlatformStore(storage.engine),
+            storage.lti_platforms,
             ToolKeys.in_data_dir(settings.knowledge.data_dir),
             PlatformKeys(),
         ),

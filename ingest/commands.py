@@ -108,6 +108,8 @@ def ingest(
 def _print_handoff(report: HandoffReport) -> None:
     for failure in report.failures:
         console.print(f"[red]✗[/] {failure}", soft_wrap=True, highlight=False)
+    for flagged in report.flagged:
+        console.print(f"[yellow]![/] {flagged} — {FLAGGED}", soft_wrap=True, highlight=False)
     console.print(
         f"Réindexé par le service en {report.seconds:.1f} s : {report.indexed} indexées, "
         f"{report.unchanged} inchangées, {report.removed} supprimées, "

@@ -9,8 +9,8 @@ import typer
 
 from assistant.lti.keys import ToolKeys
 from assistant.lti.registration import ToolUrls, tool_configuration
-from assistant.lti.store import Platform, PlatformStore
 from assistant.settings import Settings
+from assistant.storage import Platform
 from assistant.wiring import build_storage
 from knowledge.settings import KnowledgeSettings
 
@@ -33,7 +33,7 @@ def add_platform(
     storage = build_storage(settings)
     try:
         platform = Platform(issuer.rstrip("/"), client_id, auth_url, jwks_url, token_url)
-        PlatformStore(storage.engine).save(platform, tuple(deployment_id))
+        storage.lti_platforms.save(platform, tuple(deployment_id))
     finally:
         storage.close()
     typer.echo(f"Plateforme {platform.issuer} enregistrée (client {client_id}).")

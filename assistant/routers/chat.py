@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
 from fastapi import APIRouter, Request
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.sse import ServerSentEvent
 
 from assistant.replies import INDEX_UNAVAILABLE
 from assistant.routers import RateLimitedDep, RuntimeDep, ScopeDep, note
@@ -20,8 +20,11 @@ from assistant.schemas import (
     problem_responses,
 )
 from assistant.services.chat import Reply, ReplyEvent
+from assistant.sse import EventStream
 from assistant.types import CitationsEvent, ErrorEvent, TokenEvent
+from assistant.wiring import Runtime
 from knowledge.errors import KnowledgeError
+from knowledge.types import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ async def chat(
 
 @router.post(
     "/chat/stream",
-    response_class=EventSourceResponse,
+    response_class=EventStream,
     summary="Poser une question, réponse en flux",
     description=STREAM_DESCRIPTION,
     responses=problem_responses(401, 422, 429),
@@ -68,11 +71,17 @@ async def chat_stream(
     principal: RateLimitedDep,
     scope: ScopeDep,
     runtime: RuntimeDep,
-) -> AsyncIterator[ServerSentEvent]:
+) -> EventStream:
+    return EventStream(_events(body, request, principal.user_id, scope, runtime))
+
+
+async def _events(
+    body: ChatRequest, request: Request, user_id: str, scope: Scope, runtime: Runtime
+) -> AsyncGenerator[ServerSentEvent, None]:
     support_url = runtime.settings.service.support_url
-    # aclosing: when the client leaves, this generator is cancelled and the service's stream
-    # is closed with it, which stops the generation instead of leaving it to the GC.
-    events = runtime.chat.stream(principal.user_id, scope, body.message, body.conversation_id)
+    # aclosing: when the client leaves, EventStream closes this generator and the service's
+    # stream is closed with it, which stops the generation instead of leaving it to the GC.
+    events = runtime.chat.stream(user_id, scope, body.message, body.conversation_id)
     async with aclosing(events):
         try:
             async for event in events:

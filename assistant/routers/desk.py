@@ -5,7 +5,8 @@ by the LMS, or by `mentor-assistant token --role support`), or pastes the token 
 form there. The token travels in the URL fragment, which no server or proxy logs, and is
 exchanged by a ``POST`` for an ``HttpOnly``, ``SameSite=Strict`` cookie scoped to
 ``/desk`` that expires with the token. Page scripts never see it; other sites cannot send
-it (SameSite), and state-changing forms also check the ``Origin`` header.
+it (SameSite), and state-changing forms must come from the desk's configured public address
+(``Origin`` or ``Referer``, compared with ``MENTOR_PUBLIC_URL``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
@@ -26,10 +27,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from assistant.auth import Principal, require_support, verify_token
 from assistant.errors import AuthError, ForbiddenError
 from assistant.routers import RuntimeDep, note
+from assistant.settings import ServiceSettings
 from assistant.storage import TicketFilter
 from assistant.triage.gaps import gaps_csv
 from assistant.triage.taxonomy import Category, Urgency
 from assistant.triage.tickets import TicketStatus
+from knowledge.links import is_safe_link
 from widget import STATIC_DIR, TEMPLATES_DIR
 
 COOKIE = "mentor_desk"
@@ -68,6 +71,9 @@ def build_router() -> APIRouter:
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
     )
+    # `{% if url is safe_link %}`: a document's or a learner's address becomes a link only
+    # when it is a web or mail one; anything else (javascript:…) stays plain text.
+    templates.tests["safe_link"] = is_safe_link
     files = {name: _load(STATIC_DIR / "desk" / name, kind) for name, kind in _STATIC.items()}
     versions = {name: file.etag.strip('"') for name, file in files.items()}
     router = APIRouter(prefix="/desk", include_in_schema=False)
@@ -100,7 +106,7 @@ def build_router() -> APIRouter:
 
     @router.post("/login")
     async def login(request: Request, runtime: RuntimeDep) -> Response:
-        _same_origin(request)
+        _same_origin(request, runtime.settings.service)
         token = (await _form(request)).get("token", "").strip()
         try:
             principal = require_support(verify_token(token, runtime.secret, runtime.settings))
@@ -125,8 +131,8 @@ def build_router() -> APIRouter:
         return response
 
     @router.post("/logout")
-    async def logout(request: Request) -> Response:
-        _same_origin(request)
+    async def logout(request: Request, runtime: RuntimeDep) -> Response:
+        _same_origin(request, runtime.settings.service)
         response = RedirectResponse("/desk/login", status.HTTP_303_SEE_OTHER)
         response.delete_cookie(COOKIE, path=COOKIE_PATH)
         return response
@@ -162,7 +168,7 @@ def build_router() -> APIRouter:
     async def set_status(
         number: int, request: Request, agent: AgentDep, runtime: RuntimeDep
     ) -> Response:
-        _same_origin(request)
+        _same_origin(request, runtime.settings.service)
         form = await _form(request)
         try:
             chosen = TicketStatus(form.get("status", ""))
@@ -218,10 +224,34 @@ def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%d/%m/%Y %H:%M UTC")
 
 
-def _same_origin(request: Request) -> None:
+def _same_origin(request: Request, settings: ServiceSettings) -> None:
+    """A state-changing form must come from the desk's own pages: its ``Origin`` (or, when
+    a browser sends none, its ``Referer``) is the configured public address. Never the
+    request's ``Host``, which whoever sends the request chooses."""
+    public = settings.public_url or f"http://{settings.host}:{settings.port}"
     origin = request.headers.get("origin")
-    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Origine refusée.")
+    if origin in (None, "null"):
+        origin = request.headers.get("referer")
+    if origin is None or _origin_of(origin) != _origin_of(public):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"Origine refusée : ce formulaire doit venir des pages du guichet ({public}).",
+        )
+
+
+def _origin_of(url: str) -> str | None:
+    """``scheme://host[:port]``, lower-cased and without the scheme's default port."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname:
+        return None
+    scheme = parts.scheme.lower()
+    default = {"http": 80, "https": 443}.get(scheme)
+    suffix = f":{port}" if port is not None and port != default else ""
+    return f"{scheme}://{parts.hostname.lower()}{suffix}"
 
 
 async def _form(request: Request) -> dict[str, str]:

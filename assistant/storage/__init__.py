@@ -1,5 +1,5 @@
 """The assistant's SQL database, one module per aggregate: conversations (and feedback),
-tickets, triaged requests, retention; ``schema`` holds the tables and the engine."""
+tickets, triaged requests, LTI platforms, retention; ``schema`` holds the tables and the engine."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from assistant.storage.conversations import (
     Exchange,
     GapQuestion,
 )
+from assistant.storage.lti_platforms import LtiPlatforms, Platform
 from assistant.storage.requests import Requests, TriagedRequest
 from assistant.storage.retention import SECONDS_PER_DAY, Purged, purge
 from assistant.storage.schema import database_url, migrate, open_engine
@@ -26,6 +27,8 @@ __all__ = [
     "Conversations",
     "Exchange",
     "GapQuestion",
+    "LtiPlatforms",
+    "Platform",
     "Purged",
     "Requests",
     "Storage",
@@ -47,6 +50,7 @@ class Storage:
         self.conversations = Conversations(self._engine)
         self.tickets = Tickets(self._engine)
         self.requests = Requests(self._engine)
+        self.lti_platforms = LtiPlatforms(self._engine)
 
     @property
     def engine(self) -> Engine:

@@ -77,6 +77,33 @@ tickets = sa.Table(
     sa.Column("urgency", sa.Text),
     sa.Column("triage", sa.Text),
     sa.Column("created", sa.Float, nullable=False),
+    # Unique (migration 0003): one ticket per answer, however often it is asked for.
+    sa.Column("answer_id", sa.Text),
+)
+
+lti_platforms = sa.Table(
+    "lti_platforms",
+    metadata,
+    sa.Column("issuer", sa.Text, primary_key=True),
+    sa.Column("client_id", sa.Text, primary_key=True),
+    sa.Column("auth_login_url", sa.Text, nullable=False),
+    sa.Column("jwks_url", sa.Text, nullable=False),
+    sa.Column("token_url", sa.Text),
+    sa.Column("created", sa.Float, nullable=False),
+)
+lti_deployments = sa.Table(
+    "lti_deployments",
+    metadata,
+    sa.Column("issuer", sa.Text, primary_key=True),
+    sa.Column("client_id", sa.Text, primary_key=True),
+    sa.Column("deployment_id", sa.Text, primary_key=True),
+)
+lti_nonces = sa.Table(
+    "lti_nonces",
+    metadata,
+    sa.Column("issuer", sa.Text, primary_key=True),
+    sa.Column("nonce", sa.Text, primary_key=True),
+    sa.Column("expires", sa.Float, nullable=False),
 )
 
 

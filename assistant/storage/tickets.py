@@ -61,6 +61,38 @@ class Tickets:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    def open(
+        self,
+        answer_id: str,
+        user_id: str,
+        session_id: str | None,
+        question: str,
+        conversation: Sequence[Turn],
+        sources: Sequence[Mapping[str, str | None]],
+        reason: str | None,
+    ) -> tuple[Ticket, bool]:
+        """The ticket opened from ``answer_id``, and whether this call created it: asking
+        again for the same answer (a second click, a retry) returns the first ticket."""
+        existing = self.for_answer(answer_id)
+        if existing is not None:
+            return existing, False
+        try:
+            ticket = self.create(
+                user_id, session_id, question, conversation, sources, reason, answer_id=answer_id
+            )
+        except sa.exc.IntegrityError:
+            # Two requests for the same answer at once: the other one created it.
+            raced = self.for_answer(answer_id)
+            if raced is None:
+                raise
+            return raced, False
+        return ticket, True
+
+    def for_answer(self, answer_id: str) -> Ticket | None:
+        with self._engine.connect() as db:
+            row = db.execute(sa.select(tickets).where(tickets.c.answer_id == answer_id)).first()
+        return _ticket(row._mapping) if row else None
+
     def create(
         self,
         user_id: str,
@@ -69,6 +101,8 @@ class Tickets:
         conversation: Sequence[Turn],
         sources: Sequence[Mapping[str, str | None]],
         reason: str | None,
+        *,
+        answer_id: str | None = None,
     ) -> Ticket:
         now = time.time()
         turns = tuple(Turn(turn.role, redact(turn.content)) for turn in conversation)
@@ -76,6 +110,7 @@ class Tickets:
             number = db.execute(
                 tickets.insert()
                 .values(
+                    answer_id=answer_id,
                     user_id=user_id,
                     session_id=session_id,
                     question=redact(question),

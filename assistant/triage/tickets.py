@@ -60,9 +60,10 @@ class TicketDesk:
         answer_id: str,
         session_id: str | None,
         sources: Sequence[Mapping[str, str | None]],
-    ) -> Ticket | None:
-        """A ticket on one of the caller's own answers; None when it is unknown, purged or
-        someone else's."""
+    ) -> tuple[Ticket, bool] | None:
+        """The ticket on one of the caller's own answers, and whether it is new (only a new
+        one is triaged and sent); None when the answer is unknown, purged or someone else's.
+        One ticket per answer: asked again, the first one comes back."""
         exchange = self._storage.conversations.exchange(answer_id, principal.user_id)
         if exchange is None:
             return None
@@ -70,7 +71,8 @@ class TicketDesk:
         session = session_id if session_id in principal.session_ids else None
         if session is None and len(principal.session_ids) == 1:
             (session,) = principal.session_ids
-        return self._storage.tickets.create(
+        return self._storage.tickets.open(
+            answer_id,
             principal.user_id,
             session,
             exchange.question,
@@ -79,8 +81,10 @@ class TicketDesk:
             reason_text(exchange.refused),
         )
 
-    async def process(self, ticket: Ticket) -> None:
-        """Triage and push; runs after the response, so it logs rather than raises."""
+    async def process(self, ticket: Ticket, scope: Scope) -> None:
+        """Triage and push; runs after the response, so it logs rather than raises.
+        ``scope`` is the learner's, as for their answers: the drafted reply, shown to an
+        agent who may send it on, quotes nothing the learner could not read."""
         try:
             asked = [turn.content for turn in ticket.conversation if turn.role == "user"]
             triage = await self._triager.triage(
@@ -90,8 +94,7 @@ class TicketDesk:
                     session_id=ticket.session_id,
                     request_id=ticket.reference,
                 ),
-                # The draft is the desk's: everything the request's session may read.
-                Scope.everything(),
+                scope,
             )
             triaged = TriageOut.of(triage).model_dump(mode="json")
             # The token carries no e-mail address: the entity is unknown, not out of scope.

@@ -23,6 +23,7 @@ from tests.assistant.test_api import SECRET
 from tests.conftest import make_settings
 
 LAICITE = "laicite-2025"
+DESK = "http://desk.test"
 ATTESTATION = [
     "Comment obtenir mon attestation de formation ?",
     "je trouve pas mon attestation",
@@ -67,14 +68,16 @@ def test_gap_csv_has_one_row_per_topic_and_defuses_formulas(
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path / "app", jwt_secret=SECRET)
+    return make_settings(tmp_path / "app", jwt_secret=SECRET, public_url=DESK)
 
 
 @pytest.fixture
 def client(settings: Settings, sample_knowledge: Knowledge) -> Iterator[TestClient]:
+    # A browser sends the page's origin with every form it posts.
     with TestClient(
         create_app(settings, build_runtime(settings, knowledge=sample_knowledge)),
-        base_url="http://desk.test",
+        base_url=DESK,
+        headers={"Origin": DESK},
     ) as client:
         yield client
 

@@ -32,9 +32,8 @@ from assistant.auth import Role, resolve_secret, verify_token
 from assistant.lti.keys import KEYS_FOLDER, ToolKeys
 from assistant.lti.roles import role_for
 from assistant.lti.state import COOKIE_PREFIX
-from assistant.lti.store import Platform as PlatformRecord
-from assistant.lti.store import PlatformStore
 from assistant.settings import Settings
+from assistant.storage import Platform as PlatformRecord
 from assistant.wiring import build_runtime, build_storage
 from knowledge.wiring import Knowledge
 from tests.assistant.conftest import LAICITE, PARCOURS
@@ -78,7 +77,7 @@ def tool(tmp_path_factory: pytest.TempPathFactory, sample_knowledge: Knowledge) 
     # Manual registration of two platforms, as `mentor-assistant lti add-platform` does.
     storage = build_storage(settings)
     for registered in (platform, other):
-        PlatformStore(storage.engine).save(
+        storage.lti_platforms.save(
             PlatformRecord(
                 registered.issuer, registered.client_id, registered.auth_url, registered.jwks_url
             ),
@@ -556,12 +555,12 @@ def test_the_tool_jwks_publishes_its_owner_only_key(tool: Tool) -> None:
 
 def test_key_rotation_keeps_the_previous_key_published(tmp_path: Any) -> None:
     keys = ToolKeys(tmp_path / "keys")
-    first, _ = keys.signing_key()
+    first = keys.current_kid()
     second = keys.rotate()
     assert [k["kid"] for k in keys.jwks()["keys"]] == [first, second]
     third = keys.rotate()
     assert [k["kid"] for k in keys.jwks()["keys"]] == [second, third]
-    assert keys.signing_key()[0] == third
+    assert keys.current_kid() == third
     assert len(os.listdir(tmp_path / "keys")) == 2
 
 
@@ -571,7 +570,7 @@ def test_an_unreachable_platform_jwks_is_a_503_page(
     # A platform registered by hand whose keyset URL answers nothing (port 9: discard).
     storage = build_storage(tool.settings)
     try:
-        PlatformStore(storage.engine).save(
+        storage.lti_platforms.save(
             PlatformRecord("http://127.0.0.1:9", "down", "http://127.0.0.1:9/auth",
                            "http://127.0.0.1:9/jwks"),
             ("1",),
