@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.settings import Settings
 from bench.common import arguments, bench_settings, peak_rss_mb, print_table, write
 from bench.retrieval import ranked_documents, score
 from ingest.loaders import load_source
@@ -29,14 +30,14 @@ from ingest.loaders.base import LoadOptions, SourceFile
 from ingest.pipeline import run_ingest
 from knowledge.chunking import Chunker
 from knowledge.models import require_model
-from knowledge.settings import EmbeddingRuntime, Settings
+from knowledge.settings import EmbeddingRuntime, KnowledgeSettings
 from knowledge.types import Scope
 from knowledge.wiring import open_knowledge
 
 PASSAGES, QUICK_PASSAGES = 512, 64
 
 
-def passages(fiches: Path, settings: Settings, wanted: int) -> list[str]:
+def passages(fiches: Path, settings: KnowledgeSettings, wanted: int) -> list[str]:
     """The embedding texts of the first chunks of the fiches, as ingestion makes them."""
     chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
     source = SourceFile(fiches.as_uri(), fiches.name, fiches.read_bytes())
@@ -63,7 +64,7 @@ def p95(values: Sequence[float]) -> float:
 
 def cnil_retrieval(settings: Settings, faq: Path, queries: Sequence[dict[str, Any]]) -> Any:
     run_ingest(settings, [faq])
-    knowledge = open_knowledge(settings)
+    knowledge = open_knowledge(settings.knowledge)
     try:
         rankings = [
             ranked_documents(knowledge.searcher.search(query["question"], Scope.everything(), 30))
@@ -87,13 +88,13 @@ def main() -> None:
         ours_settings = bench_settings(scratch / "ours", args.profile)
         texts = passages(
             args.data / "service-public" / "fiches.jsonl",
-            ours_settings,
+            ours_settings.knowledge,
             QUICK_PASSAGES if args.quick else PASSAGES,
         )
 
         # -- ours: the embedder the settings build, behind its caches ------------------
         started = time.perf_counter()
-        knowledge = open_knowledge(ours_settings)
+        knowledge = open_knowledge(ours_settings.knowledge)
         ours_load_s = time.perf_counter() - started
         embedder = knowledge.searcher.embedder
         started = time.perf_counter()
@@ -106,7 +107,7 @@ def main() -> None:
         # The demo's sample corpus: a first run, then --rebuild unchanged, on the open index.
         sample_settings = bench_settings(scratch / "sample", args.profile)
         started = time.perf_counter()
-        sample = open_knowledge(sample_settings)
+        sample = open_knowledge(sample_settings.knowledge)
         first = run_ingest(sample_settings, knowledge=sample)
         sample_first_s = time.perf_counter() - started
         rebuild = run_ingest(sample_settings, rebuild=True, knowledge=sample)
@@ -117,7 +118,9 @@ def main() -> None:
         from sentence_transformers import SentenceTransformer
 
         started = time.perf_counter()
-        model = SentenceTransformer(str(require_model(ours_settings.models_dir)), device="cpu")
+        model = SentenceTransformer(
+            str(require_model(ours_settings.knowledge.models_dir)), device="cpu"
+        )
         baseline_load_s = time.perf_counter() - started
         started = time.perf_counter()
         baseline_vectors = np.asarray(model.encode_document(texts), dtype=np.float32)
@@ -128,7 +131,8 @@ def main() -> None:
         # -- retrieval: ours against the fp32 runtime, through the whole pipeline -------
         faq = cnil / "faq.jsonl"
         ours_scores = cnil_retrieval(bench_settings(scratch / "cnil", args.profile), faq, queries)
-        fp32_settings = bench_settings(scratch / "fp32", args.profile).model_copy(
+        fp32_settings = bench_settings(scratch / "fp32", args.profile)
+        fp32_settings.knowledge = fp32_settings.knowledge.model_copy(
             update={"embedding_runtime": EmbeddingRuntime.FP32}
         )
         fp32_scores = cnil_retrieval(fp32_settings, faq, queries)

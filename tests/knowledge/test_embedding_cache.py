@@ -15,7 +15,8 @@ from ingest.pipeline import Status, run_ingest
 from knowledge.embedding_cache import CachedEmbedder, EmbeddingCache
 from knowledge.protocols import Embedder
 from knowledge.search import Searcher
-from knowledge.settings import Settings
+from knowledge.settings import KnowledgeSettings
+from assistant.settings import Settings
 from knowledge.wiring import (
     Knowledge,
     build_catalog,
@@ -55,7 +56,7 @@ class Counting:
 
 @pytest.fixture(scope="module")
 def lite() -> Embedder:
-    return build_embedder(make_settings(Path("unused")))
+    return build_embedder(make_settings(Path("unused")).knowledge)
 
 
 @pytest.fixture
@@ -121,7 +122,7 @@ def test_recent_queries_are_served_from_memory(counting: Counting, tmp_path: Pat
     ]
 
 
-def open_counted(settings: Settings, counting: Counting) -> Knowledge:
+def open_counted(settings: KnowledgeSettings, counting: Counting) -> Knowledge:
     cache = EmbeddingCache(settings.embedding_cache_path, settings.embedding_cache_entries)
     embedder = CachedEmbedder(counting, cache, "", settings.query_cache_entries)
     store = build_store(settings)
@@ -134,7 +135,7 @@ def open_counted(settings: Settings, counting: Counting) -> Knowledge:
 @pytest.fixture
 def counted(tmp_path: Path, counting: Counting) -> Iterator[tuple[Settings, Knowledge]]:
     settings = make_settings(tmp_path / "data")
-    knowledge = open_counted(settings, counting)
+    knowledge = open_counted(settings.knowledge, counting)
     yield settings, knowledge
     knowledge.close()
 

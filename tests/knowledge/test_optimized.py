@@ -14,7 +14,7 @@ from knowledge.models import EMBEDDING_GEMMA, sha256_file
 from knowledge.optimized import MANIFEST, RECIPE, optimized_path, verify_optimized
 from knowledge.settings import EmbeddingProfile, EmbeddingRuntime
 from knowledge.wiring import build_embedder
-from tests.conftest import make_settings
+from tests.conftest import make_settings, with_overrides
 
 
 def fake_folder(folder: Path) -> Path:
@@ -67,8 +67,10 @@ def test_optimised_vectors_match_fp32_on_french_passages(
     settings = make_settings(
         tmp_path, embedding_profile=EmbeddingProfile.QUALITY, models_dir=quality_models_dir
     )
-    optimised = build_embedder(settings)
-    fp32 = build_embedder(settings.model_copy(update={"embedding_runtime": EmbeddingRuntime.FP32}))
+    optimised = build_embedder(settings.knowledge)
+    fp32 = build_embedder(
+        with_overrides(settings, embedding_runtime=EmbeddingRuntime.FP32).knowledge
+    )
     assert optimised.model_id == f"{EMBEDDING_GEMMA.name}/openvino"
     assert optimised.dimension == fp32.dimension == 768
 
