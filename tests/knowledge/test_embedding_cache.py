@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import Settings
 from ingest.pipeline import Status, run_ingest
 from knowledge.embedding_cache import CachedEmbedder, EmbeddingCache
 from knowledge.protocols import Embedder
 from knowledge.search import Searcher
 from knowledge.settings import KnowledgeSettings
-from assistant.settings import Settings
 from knowledge.wiring import (
     Knowledge,
     build_catalog,
