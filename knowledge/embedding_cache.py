@@ -1,7 +1,7 @@
 """Never embed the same passage twice: a persistent cache of passage vectors, and an LRU of
 recent query vectors in memory.
 
-Passages are keyed by sha256(model id with its runtime, prompt, text): a ``--rebuild``, a
+Passages are keyed by sha256(model id, runtime, prompt, text): a ``--rebuild``, a
 loader or a chunker change re-embeds only the texts that changed, and boilerplate repeated
 across documents is embedded once. SQLite in WAL mode under the data dir, like the catalog:
 a vector is written in the same transaction as its key, so a crash loses at most the batch
@@ -110,16 +110,20 @@ class EmbeddingCache:
 class CachedEmbedder:
     """An embedder that asks ``inner`` only for the passages and queries it has not seen.
 
-    ``prompt`` is the text the inner embedder puts before each passage: part of the key,
-    so that a prompt change is a cache miss, not a stale vector.
+    ``namespace`` (model id, runtime, passage prompt) starts every key: another runtime or
+    prompt is a cache miss, never a stale vector.
     """
 
     def __init__(
-        self, inner: Embedder, cache: EmbeddingCache, prompt: str, query_cache_size: int
+        self,
+        inner: Embedder,
+        cache: EmbeddingCache,
+        namespace: tuple[str, ...],
+        query_cache_size: int,
     ) -> None:
         self._inner = inner
         self._cache = cache
-        self._prefix = hashlib.sha256(inner.model_id.encode() + b"\x00" + prompt.encode() + b"\x00")
+        self._prefix = hashlib.sha256(b"".join(part.encode() + b"\x00" for part in namespace))
         self._queries: OrderedDict[str, list[float]] = OrderedDict()
         self._query_cache_size = query_cache_size
         self._queries_lock = threading.Lock()

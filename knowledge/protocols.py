@@ -26,8 +26,16 @@ class Embedder(Protocol):
 
 
 @runtime_checkable
-class Prompted(Protocol):
-    """An embedder that puts a task prompt before each passage (EmbeddingGemma, e5)."""
+class Described(Protocol):
+    """An embedder that says how it computes: both are part of the passage cache's key.
+
+    ``model_id`` names the weights (the index records it; runtimes of the same weights
+    agree to a cosine of 0.9999 and share an index); ``runtime`` names the code and the
+    precision that ran them; ``document_prompt`` goes before each passage.
+    """
+
+    @property
+    def runtime(self) -> str: ...
 
     @property
     def document_prompt(self) -> str: ...

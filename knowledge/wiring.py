@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from knowledge.catalog import Catalog
 from knowledge.embedding_cache import CachedEmbedder, EmbeddingCache
 from knowledge.errors import IndexMismatchError, KnowledgeError
-from knowledge.protocols import Embedder, Prompted, SparseEncoder, VectorStore
+from knowledge.protocols import Described, Embedder, SparseEncoder, VectorStore
 from knowledge.search import Searcher
 from knowledge.settings import EmbeddingProfile, EmbeddingRuntime, KnowledgeSettings
 from knowledge.sparse import FrenchSparseEncoder
@@ -72,8 +72,12 @@ def embedding_threads(settings: KnowledgeSettings) -> int:
 def with_caches(embedder: Embedder, settings: KnowledgeSettings) -> tuple[Embedder, EmbeddingCache]:
     """``embedder`` behind the passage cache of the data dir and a query LRU."""
     cache = EmbeddingCache(settings.embedding_cache_path, settings.embedding_cache_entries)
-    prompt = embedder.document_prompt if isinstance(embedder, Prompted) else ""
-    return CachedEmbedder(embedder, cache, prompt, settings.query_cache_entries), cache
+    namespace = (
+        (embedder.model_id, embedder.runtime, embedder.document_prompt)
+        if isinstance(embedder, Described)
+        else (embedder.model_id,)
+    )
+    return CachedEmbedder(embedder, cache, namespace, settings.query_cache_entries), cache
 
 
 # Measured on the CNIL development set by bench/retrieval.py (see knowledge/search.py).

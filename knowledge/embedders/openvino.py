@@ -34,7 +34,7 @@ class OpenVinoEmbedder:
             # bf16 keeps fp32's exponent range: no overflow in Gemma's residual stream.
             "INFERENCE_PRECISION_HINT": "bf16" if "BF16" in capabilities else "f32",
         }
-        self.precision = config["INFERENCE_PRECISION_HINT"]
+        self.runtime = f"{RUNTIME}-{config['INFERENCE_PRECISION_HINT']}"
         compiled = core.compile_model(core.read_model(str(optimized / MODEL_FILE)), "CPU", config)
         self._request = compiled.create_infer_request()
         # One request at a time: two concurrent runs on 2 cores only thrash each other.
@@ -42,7 +42,7 @@ class OpenVinoEmbedder:
         prompts = json.loads((weights / "config_sentence_transformers.json").read_text())["prompts"]
         self.query_prompt: str = prompts["query"]
         self.document_prompt: str = prompts["document"]
-        self._model_id = f"{model_id}/{RUNTIME}"
+        self._model_id = model_id
         self._batch_size = batch_size
         self._dimension = int(compiled.outputs[0].get_partial_shape()[-1].get_length())
 

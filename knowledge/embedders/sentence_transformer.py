@@ -48,6 +48,10 @@ class SentenceTransformerEmbedder:
         return self._dimension
 
     @property
+    def runtime(self) -> str:
+        return "sentence-transformers-fp32"
+
+    @property
     def document_prompt(self) -> str:
         return self._document_prompt or ""
 

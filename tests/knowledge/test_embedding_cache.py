@@ -65,7 +65,8 @@ def counting(lite: Embedder) -> Counting:
 
 
 def cached(counting: Counting, path: Path, entries: int = 100, queries: int = 8) -> CachedEmbedder:
-    return CachedEmbedder(counting, EmbeddingCache(path, entries), "title: none | text: ", queries)
+    namespace = (counting.model_id, "numpy", "title: none | text: ")
+    return CachedEmbedder(counting, EmbeddingCache(path, entries), namespace, queries)
 
 
 def test_each_distinct_passage_is_embedded_once_across_batches_and_reopenings(
@@ -85,13 +86,17 @@ def test_each_distinct_passage_is_embedded_once_across_batches_and_reopenings(
     assert again[:2] == [first[1], first[0]]
 
 
-def test_the_key_holds_the_prompt_and_the_model(counting: Counting, tmp_path: Path) -> None:
+def test_the_key_holds_the_model_runtime_and_prompt(counting: Counting, tmp_path: Path) -> None:
     path = tmp_path / "embeddings.sqlite"
     cached(counting, path).embed_documents(["Attestation de suivi"])
-    CachedEmbedder(counting, EmbeddingCache(path, 100), "autre invite: ", 8).embed_documents(
-        ["Attestation de suivi"]
-    )
-    assert counting.documents == ["Attestation de suivi", "Attestation de suivi"]
+    for namespace in [
+        (counting.model_id, "numpy", "autre invite: "),
+        (counting.model_id, "openvino-bf16", "title: none | text: "),
+        ("another-model", "numpy", "title: none | text: "),
+    ]:
+        cache = EmbeddingCache(path, 100)
+        CachedEmbedder(counting, cache, namespace, 8).embed_documents(["Attestation de suivi"])
+    assert counting.documents == ["Attestation de suivi"] * 4
 
 
 def test_the_cache_is_bounded_least_recently_used_first(counting: Counting, tmp_path: Path) -> None:
@@ -124,7 +129,7 @@ def test_recent_queries_are_served_from_memory(counting: Counting, tmp_path: Pat
 
 def open_counted(settings: KnowledgeSettings, counting: Counting) -> Knowledge:
     cache = EmbeddingCache(settings.embedding_cache_path, settings.embedding_cache_entries)
-    embedder = CachedEmbedder(counting, cache, "", settings.query_cache_entries)
+    embedder = CachedEmbedder(counting, cache, (counting.model_id,), settings.query_cache_entries)
     store = build_store(settings)
     searcher = Searcher(
         embedder, build_sparse_encoder(settings), store, lexical_weight(settings), 40

@@ -12,6 +12,7 @@ import pytest
 from knowledge.errors import ModelIntegrityError
 from knowledge.models import EMBEDDING_GEMMA, sha256_file
 from knowledge.optimized import MANIFEST, RECIPE, optimized_path, verify_optimized
+from knowledge.protocols import Described
 from knowledge.settings import EmbeddingProfile, EmbeddingRuntime
 from knowledge.wiring import build_embedder
 from tests.conftest import make_settings, with_overrides
@@ -71,7 +72,10 @@ def test_optimised_vectors_match_fp32_on_french_passages(
     fp32 = build_embedder(
         with_overrides(settings, embedding_runtime=EmbeddingRuntime.FP32).knowledge
     )
-    assert optimised.model_id == f"{EMBEDDING_GEMMA.name}/openvino"
+    # The same weights: one index serves both runtimes; the cache tells them apart.
+    assert optimised.model_id == fp32.model_id == EMBEDDING_GEMMA.name
+    assert isinstance(optimised, Described) and isinstance(fp32, Described)
+    assert optimised.runtime.startswith("openvino-") and optimised.runtime != fp32.runtime
     assert optimised.dimension == fp32.dimension == 768
 
     ours = np.asarray(optimised.embed_documents(passages))
