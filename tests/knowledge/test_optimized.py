@@ -11,7 +11,7 @@ import pytest
 
 from knowledge.errors import ModelIntegrityError
 from knowledge.models import EMBEDDING_GEMMA, sha256_file
-from knowledge.optimized import MANIFEST, RECIPE, optimized_path, verify_optimized
+from knowledge.optimized import MANIFEST, RECIPE, verify_optimized
 from knowledge.protocols import Described
 from knowledge.settings import EmbeddingProfile, EmbeddingRuntime
 from knowledge.wiring import build_embedder
@@ -56,8 +56,6 @@ def test_a_tampered_missing_or_stale_folder_is_refused(tmp_path: Path) -> None:
 def test_optimised_vectors_match_fp32_on_french_passages(
     quality_models_dir: Path, shared_data: Path, tmp_path: Path
 ) -> None:
-    if not optimized_path(quality_models_dir).is_dir():
-        pytest.skip("the optimised runtime is not made: run `mentor-assistant models fetch`")
     entries = [json.loads(line) for line in (shared_data / "cnil-faq" / "faq.jsonl").open()][:12]
     # Lengths from a few words to past the 512-token window, in one batch (padding).
     passages = [entry["answer"] for entry in entries] + [
