@@ -27,8 +27,7 @@ from typing import Any
 
 import httpx
 
-from assistant.errors import ConfigurationError
-from assistant.settings import Settings
+from assistant.retry import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -62,29 +61,9 @@ class Webhook:
     attempts: int
     backoff: float
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Webhook | None:
-        """None when no URL is set; a URL without a secret is a configuration error, so
-        that no unsigned ticket ever leaves."""
-        if not settings.webhook.url:
-            return None
-        secret = settings.webhook.secret.get_secret_value() if settings.webhook.secret else ""
-        if len(secret) < 16:
-            raise ConfigurationError(
-                "MENTOR_WEBHOOK_URL est défini : MENTOR_WEBHOOK_SECRET doit l'être aussi "
-                "(au moins 16 caractères) pour signer les tickets envoyés."
-            )
-        return cls(
-            settings.webhook.url,
-            secret,
-            settings.webhook.timeout_seconds,
-            max(1, settings.webhook.attempts),
-            settings.webhook.backoff_seconds,
-        )
-
     async def send(self, event: str, payload: Mapping[str, Any], reference: str) -> bool:
         body = json.dumps({"event": event, **payload}, ensure_ascii=False).encode()
-        delay = self.backoff
+        backoff = Backoff(self.backoff)
         async with httpx.AsyncClient(timeout=self.timeout) as client:
             for attempt in range(1, self.attempts + 1):
                 timestamp = int(time.time())
@@ -107,7 +86,6 @@ class Webhook:
                     event, reference, attempt, self.attempts, failure,
                 )  # fmt: skip
                 if attempt < self.attempts:
-                    await asyncio.sleep(delay)
-                    delay *= 2
+                    await asyncio.sleep(backoff.delay(attempt - 1))
         logger.error("webhook %s for %s not delivered to %s", event, reference, self.url)
         return False

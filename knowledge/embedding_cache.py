@@ -121,7 +121,7 @@ class CachedEmbedder:
         namespace: tuple[str, ...],
         query_cache_size: int,
     ) -> None:
-        self._inner = inner
+        self.inner = inner
         self._cache = cache
         self._prefix = hashlib.sha256(b"".join(part.encode() + b"\x00" for part in namespace))
         self._queries: OrderedDict[str, list[float]] = OrderedDict()
@@ -130,11 +130,11 @@ class CachedEmbedder:
 
     @property
     def model_id(self) -> str:
-        return self._inner.model_id
+        return self.inner.model_id
 
     @property
     def dimension(self) -> int:
-        return self._inner.dimension
+        return self.inner.dimension
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         keys = [self._key(text) for text in texts]
@@ -142,7 +142,7 @@ class CachedEmbedder:
         # Each distinct missing text once, however often it repeats in the batch.
         missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
         if missing:
-            fresh = self._inner.embed_documents(list(missing.values()))
+            fresh = self.inner.embed_documents(list(missing.values()))
             computed = dict(zip(missing, fresh, strict=True))
             self._cache.put(computed)
             found.update(computed)
@@ -154,7 +154,7 @@ class CachedEmbedder:
             if vector is not None:
                 self._queries.move_to_end(text)
                 return vector
-        vector = self._inner.embed_query(text)
+        vector = self.inner.embed_query(text)
         with self._queries_lock:
             self._queries[text] = vector
             if len(self._queries) > self._query_cache_size:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from knowledge.calibration import calibration
 from knowledge.catalog import Catalog
 from knowledge.embedding_cache import CachedEmbedder, EmbeddingCache
 from knowledge.errors import IndexMismatchError, KnowledgeError
+from knowledge.models import EMBEDDING_GEMMA, USE_MULTILINGUAL, require_model
 from knowledge.protocols import Described, Embedder, SparseEncoder, VectorStore
 from knowledge.search import Searcher
 from knowledge.settings import EmbeddingProfile, EmbeddingRuntime, KnowledgeSettings
@@ -23,8 +25,6 @@ def build_embedder(settings: KnowledgeSettings) -> Embedder:
             path, f"local/{path.name}", settings.embedding_batch_size, embedding_threads(settings)
         )
     if settings.embedding_profile is EmbeddingProfile.QUALITY:
-        from knowledge.models import EMBEDDING_GEMMA, require_model
-
         weights = require_model(settings.models_dir)
         if settings.embedding_runtime is EmbeddingRuntime.OPENVINO:
             from knowledge.embedders.openvino import OpenVinoEmbedder
@@ -71,6 +71,8 @@ def embedding_threads(settings: KnowledgeSettings) -> int:
 
 def with_caches(embedder: Embedder, settings: KnowledgeSettings) -> tuple[Embedder, EmbeddingCache]:
     """``embedder`` behind the passage cache of the data dir and a query LRU."""
+    if isinstance(embedder, CachedEmbedder):  # shared from another index: its model only
+        embedder = embedder.inner
     cache = EmbeddingCache(settings.embedding_cache_path, settings.embedding_cache_entries)
     namespace = (
         (embedder.model_id, embedder.runtime, embedder.document_prompt)
@@ -80,22 +82,22 @@ def with_caches(embedder: Embedder, settings: KnowledgeSettings) -> tuple[Embedd
     return CachedEmbedder(embedder, cache, namespace, settings.query_cache_entries), cache
 
 
-# Measured on the CNIL development set by bench/retrieval.py (see knowledge/search.py).
-_LEXICAL_WEIGHTS = {
-    EmbeddingProfile.QUALITY: 0.05,
-    EmbeddingProfile.LITE: 0.4,
-    # No key here to measure it; mistral-embed sits between the two measured models.
-    EmbeddingProfile.MISTRAL: 0.1,
-}
-
-
 def lexical_weight(settings: KnowledgeSettings) -> float:
     if settings.lexical_weight is not None:
         return settings.lexical_weight
-    return _LEXICAL_WEIGHTS[settings.embedding_profile]
+    return calibration(_model_id(settings)).search_lexical_weight
 
 
-def build_sparse_encoder(settings: KnowledgeSettings) -> SparseEncoder:
+def _model_id(settings: KnowledgeSettings) -> str:
+    """The id the profile's embedder reports, without loading it."""
+    if settings.embedding_profile is EmbeddingProfile.LITE:
+        return USE_MULTILINGUAL
+    if settings.embedding_profile is EmbeddingProfile.MISTRAL:
+        return f"mistral/{settings.mistral_embed_model}"
+    return EMBEDDING_GEMMA.name
+
+
+def build_sparse_encoder() -> SparseEncoder:
     return FrenchSparseEncoder()
 
 
@@ -144,13 +146,17 @@ def check_index_embedder(catalog: Catalog, embedder: Embedder) -> None:
         )
 
 
-def open_knowledge(settings: KnowledgeSettings, verify_embedder: bool = True) -> Knowledge:
+def open_knowledge(
+    settings: KnowledgeSettings, verify_embedder: bool = True, embedder: Embedder | None = None
+) -> Knowledge:
+    """The index of ``settings``; ``embedder``, when given, is one this process already
+    loaded for the same model (several indexes, one model in memory)."""
     catalog = build_catalog(settings)
     store: VectorStore | None = None
     try:
         # The store first: a locked index fails at once, not after seconds of model loading.
         store = build_store(settings)
-        embedder = build_embedder(settings)
+        embedder = embedder or build_embedder(settings)
         if verify_embedder:
             check_index_embedder(catalog, embedder)
         embedder, cache = with_caches(embedder, settings)
@@ -161,15 +167,11 @@ def open_knowledge(settings: KnowledgeSettings, verify_embedder: bool = True) ->
         raise
     searcher = Searcher(
         embedder,
-        build_sparse_encoder(settings),
+        build_sparse_encoder(),
         store,
         lexical_weight=lexical_weight(settings),
         candidates=settings.candidates,
     )
     return Knowledge(
-        settings=settings,
-        catalog=catalog,
-        store=store,
-        searcher=searcher,
-        embedding_cache=cache,
+        settings=settings, catalog=catalog, store=store, searcher=searcher, embedding_cache=cache
     )

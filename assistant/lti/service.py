@@ -10,7 +10,7 @@ passes gets one of our own tokens, never the id_token.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -25,8 +25,8 @@ from assistant.lti.jwks import PlatformKeys
 from assistant.lti.keys import ToolKeys
 from assistant.lti.registration import Registered, ToolUrls, origin, register
 from assistant.lti.state import LoginState, new_state, read_state, sign_state
-from assistant.lti.store import Platform, PlatformStore
 from assistant.settings import Settings
+from assistant.storage import LtiPlatforms, Platform
 
 # Clock skew tolerated on exp and iat; Moodle's id_tokens live 60 s.
 LEEWAY_SECONDS = 30
@@ -56,7 +56,7 @@ class LtiService:
         self,
         settings: Settings,
         secret: str,
-        store: PlatformStore,
+        store: LtiPlatforms,
         keys: ToolKeys,
         platform_keys: PlatformKeys,
     ) -> None:
@@ -145,10 +145,6 @@ class LtiService:
         )
         self._store.save(registered.platform, (registered.deployment_id,))
         return registered
-
-    def add_platform(self, platform: Platform, deployment_ids: Collection[str]) -> None:
-        """Manual registration (`mentor-assistant lti add-platform`)."""
-        self._store.save(platform, tuple(deployment_ids))
 
     def platform_origins(self) -> list[str]:
         """The registered platforms' origins: the pages allowed to frame the assistant."""

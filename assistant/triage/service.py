@@ -14,7 +14,6 @@ import numpy as np
 
 from assistant.errors import GeneratorError
 from assistant.evidence import EvidencePolicy
-from assistant.guard import detect_language
 from assistant.privacy import redact
 from assistant.sentences import stems
 from assistant.service import AnswerService
@@ -27,7 +26,8 @@ from assistant.triage.summary import summarize
 from assistant.triage.taxonomy import Category
 from assistant.triage.urgency import UrgencyAssessment, assess
 from assistant.types import Citation
-from knowledge.models import EMBEDDING_GEMMA
+from knowledge.calibration import calibration
+from knowledge.language import detect_language
 from knowledge.types import Scope
 from knowledge.wiring import Knowledge
 
@@ -37,11 +37,11 @@ _MAX_SOURCES = 3
 _MAX_SIMILAR = 5
 # The question handed to the answer service: long mails are cut, the subject leads.
 _MAX_QUESTION_CHARS = 1000
-# Cosine between two requests above which they are on the same problem, per embedder.
-# Measured on the shipped requests, share of pairs above the threshold, same category vs
-# different categories: lite at 0.6, 0.9 % vs 0.04 % (median same-category pair 0.26);
-# EmbeddingGemma at 0.7, 2.3 % vs 0.06 % (median 0.50). Only near-rewordings pass.
-_SIMILAR = {"use-multilingual-v3": 0.6, EMBEDDING_GEMMA.name: 0.7}
+# Two requests are on the same problem above the embedder's same_request_cosine
+# (knowledge/calibration.py). Measured on the shipped requests, share of pairs above it,
+# same category vs different categories: lite at 0.6, 0.9 % vs 0.04 % (median
+# same-category pair 0.26); EmbeddingGemma at 0.7, 2.3 % vs 0.06 % (median 0.50). Only
+# near-rewordings pass.
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,19 +84,19 @@ class Triager:
         service: AnswerService,
         storage: Storage,
         settings: Settings,
-        domains: DomainTable | None = None,
+        domains: DomainTable,
     ) -> None:
         self._knowledge = knowledge
         self._service = service
         self._storage = storage
         self._settings = settings
-        self._domains = domains or DomainTable.load(settings.triage.domains_file)
+        self._domains = domains
         embedder = knowledge.searcher.embedder
         self._evidence = EvidencePolicy.for_embedder(
             embedder.model_id, settings.service.min_evidence_score
         )
-        self._similar_min = settings.triage.similar_min_score or _SIMILAR.get(
-            embedder.model_id, _SIMILAR[EMBEDDING_GEMMA.name]
+        self._similar_min = (
+            settings.triage.similar_min_score or calibration(embedder.model_id).same_request_cosine
         )
         self._classifier: TextClassifier | None = None
         self._training = threading.Lock()
@@ -117,7 +117,9 @@ class Triager:
                 )
             return self._classifier
 
-    async def triage(self, request: TriageRequest, record: bool = True) -> Triage:
+    async def triage(self, request: TriageRequest, scope: Scope, record: bool = True) -> Triage:
+        """``scope`` is the caller's (``assistant.auth.scope_for``); a request sent from a
+        session narrows it to what that session's learners may read."""
         request_id = request.request_id or uuid.uuid4().hex[:12]
         text = request_text(request.subject, request.body)
         classifier = await asyncio.to_thread(self.classifier)
@@ -125,9 +127,11 @@ class Triager:
         prediction = classifier.predict_embedded(vector, [text])[0]
         summary = summarize(request.subject, request.body)
         similar = self._similar(vector[0], request_id)
-        reply, reply_confidence, citations = await self._draft(request)
+        if request.session_id:
+            scope = scope.narrowed(self._knowledge.catalog.expand_sessions({request.session_id}))
+        reply, reply_confidence, citations = await self._draft(request, scope)
         if record:
-            self._storage.record_request(
+            self._storage.requests.record(
                 request_id, prediction.category.value, summary, vector[0].tolist()
             )
         return Triage(
@@ -144,15 +148,10 @@ class Triager:
         )
 
     async def _draft(
-        self, request: TriageRequest
+        self, request: TriageRequest, scope: Scope
     ) -> tuple[str | None, float, tuple[Citation, ...]]:
         question = redact(f"{request.subject.strip()}. {request.body.strip()}")
         question = question[:_MAX_QUESTION_CHARS]
-        scope = (
-            Scope(self._knowledge.catalog.expand_sessions({request.session_id}))
-            if request.session_id
-            else Scope.everything()
-        )
         hits = await asyncio.to_thread(self._knowledge.searcher.search, question, scope, _SOURCES_K)
         wanted = stems(question) if detect_language(question) == "fr" else frozenset()
         confidence = max((self._evidence.score(wanted, hit) for hit in hits), default=0.0)
@@ -170,7 +169,7 @@ class Triager:
 
     def _similar(self, vector: np.ndarray, request_id: str) -> tuple[SimilarRequest, ...]:
         since = time.time() - self._settings.triage.similar_days * SECONDS_PER_DAY
-        recent = [r for r in self._storage.recent_requests(since) if r.request_id != request_id]
+        recent = [r for r in self._storage.requests.recent(since) if r.request_id != request_id]
         if not recent:
             return ()
         matrix = np.asarray([r.vector for r in recent], dtype=np.float64)
@@ -183,10 +182,10 @@ class Triager:
         )
 
 
-def triage_many(triager: Triager, requests: Sequence[TriageRequest]) -> list[Triage]:
+def triage_many(triager: Triager, requests: Sequence[TriageRequest], scope: Scope) -> list[Triage]:
     """In order, each one recorded before the next, so a batch finds its own duplicates."""
 
     async def run() -> list[Triage]:
-        return [await triager.triage(request) for request in requests]
+        return [await triager.triage(request, scope) for request in requests]
 
     return asyncio.run(run())

@@ -131,9 +131,7 @@ def open_counted(settings: KnowledgeSettings, counting: Counting) -> Knowledge:
     cache = EmbeddingCache(settings.embedding_cache_path, settings.embedding_cache_entries)
     embedder = CachedEmbedder(counting, cache, (counting.model_id,), settings.query_cache_entries)
     store = build_store(settings)
-    searcher = Searcher(
-        embedder, build_sparse_encoder(settings), store, lexical_weight(settings), 40
-    )
+    searcher = Searcher(embedder, build_sparse_encoder(), store, lexical_weight(settings), 40)
     return Knowledge(settings, build_catalog(settings), store, searcher, cache)
 
 
