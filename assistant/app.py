@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -22,11 +23,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.auth import Role, mint_token, resolve_secret
 from assistant.errors import AssistantError, AuthError, RateLimitedError
+from assistant.moodle_events import MoodleEvents, SignatureCheck
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
 from assistant.replies import INDEX_UNAVAILABLE
 from assistant.routers import ACCESS_LOG_KEY, Runtime, admin, chat, feedback, health, search, widget
 from assistant.routers import desk as desk_router
+from assistant.routers import moodle as moodle_router
 from assistant.routers import tickets as tickets_router
 from assistant.routers import triage as triage_router
 from assistant.schemas import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
@@ -35,6 +38,7 @@ from assistant.triage.service import Triager
 from assistant.triage.tickets import TicketDesk
 from assistant.webhook import Webhook
 from assistant.wiring import build_answer_service
+from ingest.moodle.settings import MoodleSettings
 from knowledge import service_link
 from knowledge.errors import KnowledgeError
 from knowledge.settings import Settings
@@ -72,7 +76,10 @@ LINK_RENEW_SECONDS = 3600
 
 
 def create_app(
-    settings: Settings, knowledge: Knowledge | None = None, advertise_url: str | None = None
+    settings: Settings,
+    knowledge: Knowledge | None = None,
+    advertise_url: str | None = None,
+    moodle: MoodleSettings | None = None,
 ) -> FastAPI:
     """The service. With ``knowledge``, the caller owns that open index and closes it;
     otherwise the lifespan opens the index of ``settings`` and closes it on shutdown.
@@ -81,12 +88,16 @@ def create_app(
     # Checked now, so that a placeholder secret stops `serve` before it binds a port.
     secret = resolve_secret(settings)
     webhook = Webhook.from_settings(settings)
+    moodle = moodle if moodle is not None else MoodleSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         index = knowledge if knowledge is not None else open_knowledge(settings)
         storage = Storage.for_settings(settings)
-        reindexer = Reindexer(index)
+        # One writer of the index at a time: a re-index request or a batch of Moodle events.
+        write_lock = threading.Lock()
+        reindexer = Reindexer(index, moodle, write_lock)
+        events = MoodleEvents(index, moodle, write_lock) if moodle.url and moodle.token else None
         publishing = asyncio.create_task(_publish_link(settings, advertise_url))
         try:
             purged = storage.purge(settings.retention_days)
@@ -100,6 +111,8 @@ def create_app(
                 storage=storage,
                 limiter=RateLimiter(settings.rate_limit_per_minute),
                 reindexer=reindexer,
+                event_signatures=SignatureCheck(secret, moodle.event_max_age_seconds),
+                moodle_events=events,
             )
             app.state.triager = Triager(index, service, storage, settings)
             app.state.tickets = TicketDesk(storage, app.state.triager, webhook)
@@ -108,6 +121,8 @@ def create_app(
             publishing.cancel()
             service_link.withdraw(settings, os.getpid())
             reindexer.wait()
+            if events is not None:
+                events.close()
             storage.close()
             if knowledge is None:
                 index.close()
@@ -133,6 +148,7 @@ def create_app(
         # Each router carries its /api prefix, so the access log's route is the full path.
         app.include_router(router)
     app.include_router(triage_router.router)
+    app.include_router(moodle_router.router)
     app.include_router(tickets_router.router)
     app.include_router(desk_router.build_router())
     app.include_router(widget.build_router(settings))

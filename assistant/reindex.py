@@ -3,7 +3,9 @@
 The embedded store is locked by its process, so a separate `mentor-assistant ingest` cannot
 write to it while `serve` runs; the job is handed to the service instead. It runs in a
 background thread and answers keep flowing: searches see each source as soon as it is
-written. Only folders under the configured roots can be named, never an arbitrary path.
+written. Only folders under the configured roots can be named, never an arbitrary path, and
+only the service's own Moodle site (MENTOR_MOODLE_URL), synced with the service's own token.
+Every writer of the index (this job, the Moodle event worker) holds ``write_lock``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.schemas import ReindexRequest, ReindexStatus
-from ingest.pipeline import SAMPLE_CORPUS, Status, run_ingest
+from ingest.moodle.client import MoodleClient
+from ingest.moodle.settings import MoodleSettings
+from ingest.moodle.sync import site_key, sync_site
+from ingest.pipeline import SAMPLE_CORPUS, IngestReport, Status, run_ingest
 from knowledge.wiring import Knowledge
 
 logger = logging.getLogger(__name__)
@@ -27,8 +32,12 @@ class PathNotAllowedError(ValueError):
 
 
 class Reindexer:
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(
+        self, knowledge: Knowledge, moodle: MoodleSettings, write_lock: threading.Lock
+    ) -> None:
         self._knowledge = knowledge
+        self._moodle = moodle
+        self._write_lock = write_lock
         configured = knowledge.settings.ingest_roots or [SAMPLE_CORPUS]
         self.allowed_roots = tuple(root.resolve() for root in configured)
         self.status = ReindexStatus(state="idle")
@@ -50,6 +59,15 @@ class Reindexer:
             chosen.append(path)
         return chosen
 
+    def check_moodle(self, url: str) -> None:
+        """A Moodle sync may only target the service's own site."""
+        configured = self._moodle.url
+        if not configured or self._moodle.token is None or site_key(url) != site_key(configured):
+            raise PathNotAllowedError(
+                f"« {url} » n'est pas le site Moodle de ce service (MENTOR_MOODLE_URL et "
+                "MENTOR_MOODLE_TOKEN)."
+            )
+
     def start(self, roots: Sequence[Path], request: ReindexRequest) -> bool:
         """Start a job; False when one is already running."""
         if self._thread is not None and self._thread.is_alive():
@@ -67,16 +85,9 @@ class Reindexer:
             self._thread.join()
 
     def _run(self, roots: list[Path], request: ReindexRequest) -> None:
-        knowledge = self._knowledge
         try:
-            report = run_ingest(
-                knowledge.settings,
-                roots,
-                collection=request.collection,
-                session=request.session,
-                kind=request.kind,
-                knowledge=knowledge,
-            )
+            with self._write_lock:
+                report = self._ingest(roots, request)
         except Exception:
             logger.exception("re-indexing failed")
             self.status = ReindexStatus(
@@ -91,3 +102,29 @@ class Reindexer:
             failed=report.count(Status.FAILED),
             failures=[f"{o.uri} — {o.reason}: {o.detail}" for o in report.failed[:MAX_FAILURES]],
         )
+
+    def _ingest(self, roots: list[Path], request: ReindexRequest) -> IngestReport:
+        knowledge = self._knowledge
+        if request.moodle_url is None:
+            return run_ingest(
+                knowledge.settings,
+                roots,
+                collection=request.collection,
+                session=request.session,
+                kind=request.kind,
+                knowledge=knowledge,
+            )
+        assert self._moodle.url is not None and self._moodle.token is not None
+        with MoodleClient(
+            self._moodle.url,
+            self._moodle.token.get_secret_value(),
+            timeout=self._moodle.timeout_seconds,
+            max_file_bytes=knowledge.settings.max_file_bytes,
+        ) as client:
+            return sync_site(
+                knowledge.settings,
+                client,
+                session_field=self._moodle.session_field,
+                courses=request.courses,
+                knowledge=knowledge,
+            )

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.auth import Principal, scope_for, verify_token
 from assistant.errors import AuthError
+from assistant.moodle_events import MoodleEvents, SignatureCheck
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
 from assistant.service import AnswerService
@@ -32,6 +33,9 @@ class Runtime:
     storage: Storage
     limiter: RateLimiter
     reindexer: Reindexer
+    event_signatures: SignatureCheck
+    # None when the service follows no Moodle site (MENTOR_MOODLE_URL / MENTOR_MOODLE_TOKEN).
+    moodle_events: MoodleEvents | None
 
 
 @dataclass(frozen=True, slots=True)

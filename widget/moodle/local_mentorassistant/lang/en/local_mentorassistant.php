@@ -34,3 +34,6 @@ $string['ttl_desc'] = 'After this, the learner is asked to reload the page.';
 $string['privacy:metadata:mentorassistant'] = 'A signed token identifying the learner pseudonymously is sent to the Mentor assistant service so that it answers within the courses the learner follows.';
 $string['privacy:metadata:mentorassistant:pseudonym'] = 'A keyed hash of the user id; the key stays in Moodle.';
 $string['privacy:metadata:mentorassistant:sessionid'] = 'The session id of the current course.';
+$string['notifyfailed'] = 'The Mentor assistant service did not accept the course change notification: {$a}';
+$string['taskfullsync'] = 'Mentor assistant: nightly full sync of the course content';
+$string['tasknotifychange'] = 'Mentor assistant: notify a course change';

@@ -34,3 +34,6 @@ $string['ttl_desc'] = 'Passé ce délai, l’apprenant est invité à recharger 
 $string['privacy:metadata:mentorassistant'] = 'Un jeton signé, qui identifie l’apprenant sous un pseudonyme, est envoyé au service de l’assistant Mentor pour qu’il réponde dans le périmètre des cours suivis.';
 $string['privacy:metadata:mentorassistant:pseudonym'] = 'Une empreinte à clé de l’identifiant de l’utilisateur ; la clé reste dans Moodle.';
 $string['privacy:metadata:mentorassistant:sessionid'] = 'L’identifiant de session du cours consulté.';
+$string['notifyfailed'] = 'Le service de l’assistant Mentor n’a pas accepté la notification de modification du cours : {$a}';
+$string['taskfullsync'] = 'Assistant Mentor : synchronisation complète nocturne du contenu des cours';
+$string['tasknotifychange'] = 'Assistant Mentor : signaler une modification de cours';
