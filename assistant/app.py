@@ -97,7 +97,9 @@ def create_app(
         # One writer of the index at a time: a re-index request or a batch of Moodle events.
         write_lock = threading.Lock()
         reindexer = Reindexer(index, moodle, write_lock)
-        events = MoodleEvents(index, moodle, write_lock) if moodle.url and moodle.token else None
+        events = (
+            MoodleEvents(index, moodle, write_lock) if moodle.url and moodle.token_value else None
+        )
         publishing = asyncio.create_task(_publish_link(settings, advertise_url))
         try:
             purged = storage.purge(settings.retention_days)

@@ -103,14 +103,14 @@ class MoodleEvents:
     def __init__(
         self, knowledge: Knowledge, moodle: MoodleSettings, write_lock: threading.Lock
     ) -> None:
-        if not moodle.url or moodle.token is None:
+        if not moodle.url or not moodle.token_value:
             raise ConfigurationError(
                 "Les événements Moodle demandent MENTOR_MOODLE_URL et MENTOR_MOODLE_TOKEN."
             )
         self._knowledge = knowledge
         self._moodle = moodle
         self._url = moodle.url
-        self._token = moodle.token.get_secret_value()
+        self._token = moodle.token_value
         self._write_lock = write_lock
         self._queue = _Queue()
         self._wake = threading.Condition()

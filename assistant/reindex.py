@@ -62,7 +62,7 @@ class Reindexer:
     def check_moodle(self, url: str) -> None:
         """A Moodle sync may only target the service's own site."""
         configured = self._moodle.url
-        if not configured or self._moodle.token is None or site_key(url) != site_key(configured):
+        if not configured or not self._moodle.token_value or site_key(url) != site_key(configured):
             raise PathNotAllowedError(
                 f"« {url} » n'est pas le site Moodle de ce service (MENTOR_MOODLE_URL et "
                 "MENTOR_MOODLE_TOKEN)."
@@ -114,10 +114,10 @@ class Reindexer:
                 kind=request.kind,
                 knowledge=knowledge,
             )
-        assert self._moodle.url is not None and self._moodle.token is not None
+        assert self._moodle.url is not None
         with MoodleClient(
             self._moodle.url,
-            self._moodle.token.get_secret_value(),
+            self._moodle.token_value,
             timeout=self._moodle.timeout_seconds,
             max_file_bytes=knowledge.settings.max_file_bytes,
         ) as client:

@@ -95,7 +95,7 @@ def ingest(
     if moodle_url is not None and (paths or collection or session or kind):
         console.print("[red]--moodle-url exclut les chemins, --collection, --session et --kind.[/]")
         raise typer.Exit(EXIT_ERROR)
-    if moodle_url is not None and moodle.token is None:
+    if moodle_url is not None and not moodle.token_value:
         console.print(
             "[red]MENTOR_MOODLE_TOKEN n'est pas défini[/] : le jeton du compte de "
             "synchronisation se passe par l'environnement, jamais en argument."
@@ -153,10 +153,9 @@ def _sync_moodle(
     courses: list[str] | tuple[()],
     bar: Progress,
 ) -> IngestReport:
-    assert moodle.token is not None
     with MoodleClient(
         url,
-        moodle.token.get_secret_value(),
+        moodle.token_value,
         timeout=moodle.timeout_seconds,
         max_file_bytes=settings.max_file_bytes,
     ) as client:

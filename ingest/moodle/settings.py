@@ -27,3 +27,8 @@ class MoodleSettings(BaseSettings):
     event_coalesce_seconds: float = 0.5
     # How old a signed event may be; a replay inside the window is caught by its signature.
     event_max_age_seconds: int = 300
+
+    @property
+    def token_value(self) -> str:
+        """The token, or '' when unset or empty."""
+        return self.token.get_secret_value() if self.token is not None else ""
