@@ -45,9 +45,11 @@ class BatchSummary:
     failures: tuple[str, ...]
     seconds: float
     finished_at: float
+    # From the batch's first event reaching the service to its changes being searchable.
+    latency_seconds: float
 
     @classmethod
-    def of(cls, changes: int, report: IngestReport) -> BatchSummary:
+    def of(cls, changes: int, report: IngestReport, received: float) -> BatchSummary:
         return cls(
             changes=changes,
             indexed=report.count(Status.INDEXED),
@@ -56,6 +58,7 @@ class BatchSummary:
             failures=tuple(f"{o.uri} — {o.reason}: {o.detail}" for o in report.failed),
             seconds=report.seconds,
             finished_at=time.time(),
+            latency_seconds=time.monotonic() - received,
         )
 
 
@@ -200,7 +203,8 @@ class MoodleEvents:
                 with writing(settings, self._knowledge) as writer:
                     report = sync_changes(writer, client, changes, session_field=session_field)
         self.batches += 1
-        self.last = BatchSummary.of(len(changes) + batch.full_sync, report)
+        assert batch.since is not None
+        self.last = BatchSummary.of(len(changes) + batch.full_sync, report, batch.since)
         for failure in self.last.failures:
             logger.warning("moodle event not applied: %s", failure)
         logger.info(

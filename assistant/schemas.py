@@ -190,6 +190,9 @@ class MoodleEventsStatus(BaseModel):
     last_removed: int = 0
     last_failures: list[str] = Field(default_factory=list)
     last_seconds: float | None = None
+    last_latency_seconds: float | None = Field(
+        None, description="Du premier événement reçu du lot à son contenu cherchable."
+    )
     last_finished_at: float | None = Field(None, description="Heure Unix de fin du dernier lot.")
 
 

@@ -33,6 +33,7 @@ def _status(events: MoodleEvents) -> MoodleEventsStatus:
         last_removed=last.removed if last else 0,
         last_failures=list(last.failures) if last else [],
         last_seconds=last.seconds if last else None,
+        last_latency_seconds=last.latency_seconds if last else None,
         last_finished_at=last.finished_at if last else None,
     )
 

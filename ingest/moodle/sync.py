@@ -116,6 +116,7 @@ class _Plan:
     reuses: set[str] = field(default_factory=set)
     # Module types whose instance records could not be read: their modules stay as indexed.
     unread_types: set[str] = field(default_factory=set)
+    links_known: bool = False
 
 
 def site_key(url: str) -> str:
@@ -334,7 +335,12 @@ class _Sync:
             url=course.url,
             metadata={"course": course.name, "moodle_course": course.id},
         )
-        instances = self._instances(course, {raw["modname"] for _, raw in visible}, plan)
+        # An event names a few modules: only their types' records are fetched.
+        wanted = {raw["modname"] for _, raw in visible if only is None or int(raw["id"]) in only}
+        instances = self._instances(course, wanted, plan)
+        # The parcours links are known when every URL module of the course was read.
+        has_links = any(raw.get("modname") == "url" for _, raw in visible)
+        plan.links_known = "url" in instances or not has_links
         for name, raw in visible:
             module = _Module(
                 course=course,
@@ -403,7 +409,8 @@ class _Sync:
             course = plan.course
             prefix = course_prefix(self.client.url, course.id)
             outline_uri = prefix + _OUTLINE
-            self.writer.catalog.link_session(course.session_id, plan.reuses, outline_uri)
+            if plan.links_known:
+                self.writer.catalog.link_session(course.session_id, plan.reuses, outline_uri)
             outcome = self._index_outline(outline_uri, plan.outline)
             report.outcomes.append(outcome)
             progress.source_done(outcome)
@@ -580,7 +587,11 @@ class _Sync:
             data = self.client.download(str(entry["fileurl"]), where)
             source = SourceFile(f"{module.uri}!/{path}", name, data)
             placed = (module.section, module.name)
-            documents += [_placed(d, placed, url) for d in load_source(source, options)]
+            for document in load_source(source, options):
+                if module.modname == "resource":
+                    # The activity's name is what learners see, not the file's.
+                    document = replace(document, title=module.name)
+                documents.append(_placed(document, placed, url))
         return documents
 
 

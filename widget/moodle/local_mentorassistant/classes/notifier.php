@@ -51,6 +51,8 @@ class notifier {
      * @throws \moodle_exception when the service does not accept it
      */
     public static function send(array $payload): void {
+        global $CFG;
+        require_once($CFG->libdir . '/filelib.php');
         $config = get_config('local_mentorassistant');
         if (!self::configured()) {
             return;

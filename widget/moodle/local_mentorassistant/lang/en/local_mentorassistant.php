@@ -37,3 +37,5 @@ $string['privacy:metadata:mentorassistant:sessionid'] = 'The session id of the c
 $string['notifyfailed'] = 'The Mentor assistant service did not accept the course change notification: {$a}';
 $string['taskfullsync'] = 'Mentor assistant: nightly full sync of the course content';
 $string['tasknotifychange'] = 'Mentor assistant: notify a course change';
+$string['syncrole'] = 'Mentor assistant sync';
+$string['syncrole_desc'] = 'Reads the content of every course for the Mentor assistant\'s index, through the web services. Give it to the sync account only.';

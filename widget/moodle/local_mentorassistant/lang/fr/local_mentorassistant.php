@@ -37,3 +37,5 @@ $string['privacy:metadata:mentorassistant:sessionid'] = 'L’identifiant de sess
 $string['notifyfailed'] = 'Le service de l’assistant Mentor n’a pas accepté la notification de modification du cours : {$a}';
 $string['taskfullsync'] = 'Assistant Mentor : synchronisation complète nocturne du contenu des cours';
 $string['tasknotifychange'] = 'Assistant Mentor : signaler une modification de cours';
+$string['syncrole'] = 'Synchronisation de l’assistant Mentor';
+$string['syncrole_desc'] = 'Lit le contenu de tous les cours pour l’index de l’assistant Mentor, par les services web. À n’attribuer qu’au compte de synchronisation.';
