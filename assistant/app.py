@@ -23,12 +23,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.auth import Role, mint_token, resolve_secret
 from assistant.errors import AssistantError, AuthError, RateLimitedError
+from assistant.lti.jwks import PlatformKeys
+from assistant.lti.keys import ToolKeys
+from assistant.lti.service import LtiService
+from assistant.lti.store import PlatformStore
 from assistant.moodle_events import MoodleEvents, SignatureCheck
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
 from assistant.replies import INDEX_UNAVAILABLE
 from assistant.routers import ACCESS_LOG_KEY, Runtime, admin, chat, feedback, health, search, widget
 from assistant.routers import desk as desk_router
+from assistant.routers import lti as lti_router
 from assistant.routers import moodle as moodle_router
 from assistant.routers import tickets as tickets_router
 from assistant.routers import triage as triage_router
@@ -115,6 +120,13 @@ def create_app(
                 reindexer=reindexer,
                 event_signatures=SignatureCheck(secret, moodle.event_max_age_seconds),
                 moodle_events=events,
+                lti=LtiService(
+                    settings,
+                    secret,
+                    PlatformStore(storage.engine),
+                    ToolKeys.in_data_dir(settings.data_dir),
+                    PlatformKeys(),
+                ),
             )
             app.state.triager = Triager(index, service, storage, settings)
             app.state.tickets = TicketDesk(storage, app.state.triager, webhook)
@@ -154,6 +166,7 @@ def create_app(
     app.include_router(tickets_router.router)
     app.include_router(desk_router.build_router())
     app.include_router(widget.build_router(settings))
+    app.include_router(lti_router.build_router())
     return app
 
 

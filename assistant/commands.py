@@ -20,6 +20,7 @@ from rich.console import Console
 from assistant.app import create_app
 from assistant.auth import Principal, Role, mint_token, scope_for
 from assistant.errors import AssistantError
+from assistant.lti import commands as lti_commands
 from assistant.schemas import CitationOut
 from assistant.storage import Storage
 from assistant.triage.batch import BatchError, batch_line, read_requests
@@ -39,6 +40,7 @@ def register(app: typer.Typer) -> None:
     app.command()(token)
     app.command()(purge)
     app.command(name="triage")(triage_batch)
+    app.add_typer(lti_commands.app, name="lti")
 
 
 @contextmanager

@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     # production: postgresql://user:password@host/dbname (driver psycopg 3).
     database_url: str | None = None
 
+    # -- LTI 1.3 tool (assistant/lti) -----------------------------------------------------
+    # Issuers (platform base URLs, e.g. https://mentor.gouv.fr) allowed to register the tool
+    # by dynamic registration; empty, only `mentor-assistant lti add-platform` registers.
+    lti_platform_issuers: list[str] = []
+
     # -- support desk (assistant/triage) ------------------------------------------------
     # domain → entity YAML; unset, the table shipped in assistant/triage/data/domains.yaml.
     triage_domains_file: Path | None = None

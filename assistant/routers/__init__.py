@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.auth import Principal, scope_for, verify_token
 from assistant.errors import AuthError
+from assistant.lti.service import LtiService
 from assistant.moodle_events import MoodleEvents, SignatureCheck
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
@@ -36,6 +37,7 @@ class Runtime:
     event_signatures: SignatureCheck
     # None when the service follows no Moodle site (MENTOR_MOODLE_URL / MENTOR_MOODLE_TOKEN).
     moodle_events: MoodleEvents | None
+    lti: LtiService
 
 
 @dataclass(frozen=True, slots=True)

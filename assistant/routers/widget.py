@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from assistant.auth import Role, mint_token
+from assistant.routers import RuntimeDep
 from ingest.pipeline import COURSE_MANIFEST, SAMPLE_CORPUS
 from knowledge.settings import Settings
 from widget import TEMPLATES_DIR, Asset, build_assets
@@ -70,9 +71,11 @@ def build_router(settings: Settings) -> APIRouter:
         )
 
     @router.api_route("/widget/frame", methods=["GET", "HEAD"], response_class=HTMLResponse)
-    async def frame() -> HTMLResponse:
+    async def frame(runtime: RuntimeDep) -> HTMLResponse:
         page = templates.get_template("frame.html").render(script=assets.script.name)
-        ancestors = " ".join(["'self'", *settings.cors_origins])
+        # The LMS pages allowed to embed it, and the LTI platforms it is registered on.
+        origins = [*settings.cors_origins, *runtime.lti.platform_origins()]
+        ancestors = " ".join(["'self'", *dict.fromkeys(origins)])
         return _html(page, _csp(frame_ancestors=ancestors), "no-cache")
 
     @router.api_route("/widget/{name}", methods=["GET", "HEAD"])
