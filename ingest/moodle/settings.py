@@ -23,7 +23,7 @@ class MoodleSettings(BaseSettings):
     token: SecretStr | None = None
     session_field: SessionField = "idnumber"
     timeout_seconds: float = 30.0
-    # Events arriving within this delay of each other are handled as one batch.
+    # A batch gathers the events arriving within this delay of its first one.
     event_coalesce_seconds: float = 0.5
     # How old a signed event may be; a replay inside the window is caught by its signature.
     event_max_age_seconds: int = 300

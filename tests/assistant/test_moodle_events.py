@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from assistant.app import create_app
 from assistant.auth import Role, mint_token
@@ -40,8 +41,8 @@ def client(app_settings: Settings, sample_knowledge: Knowledge) -> Iterator[Test
     moodle = MoodleSettings(
         _env_file=None,  # type: ignore[call-arg]
         url=f"http://127.0.0.1:{_closed_port()}",
-        token="0123456789abcdef",
-        event_coalesce_seconds=0.05,
+        token=SecretStr("0123456789abcdef"),
+        event_coalesce_seconds=1.0,
     )
     with TestClient(create_app(app_settings, sample_knowledge, moodle=moodle)) as client:
         yield client
@@ -121,3 +122,20 @@ def test_the_status_is_for_the_support_team(client: TestClient, app_settings: Se
     response = client.get("/api/moodle/events", headers={"Authorization": f"Bearer {learner}"})
 
     assert response.status_code == 403
+
+
+def test_a_burst_of_events_is_one_batch(client: TestClient, app_settings: Settings) -> None:
+    bodies = [
+        json.dumps({"event": "\\core\\event\\course_module_updated", "courseid": 3, "cmid": cmid})
+        for cmid in range(1, 11)
+    ]
+
+    for body in bodies:
+        assert (
+            client.post("/api/moodle/events", content=body, headers=signed(body)).status_code == 202
+        )
+    status = _wait_for_batches(client, app_settings, 1)
+    time.sleep(0.3)  # a second batch, if any, would have started by now
+
+    assert client.get("/api/moodle/events", headers=support(app_settings)).json()["batches"] == 1
+    assert len(status["last_failures"]) == 1  # one course, fetched once
