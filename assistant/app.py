@@ -38,15 +38,14 @@ from assistant.routers import moodle as moodle_router
 from assistant.routers import tickets as tickets_router
 from assistant.routers import triage as triage_router
 from assistant.schemas import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
+from assistant.settings import Settings
 from assistant.storage import Storage
 from assistant.triage.service import Triager
 from assistant.triage.tickets import TicketDesk
 from assistant.webhook import Webhook
 from assistant.wiring import build_answer_service
-from ingest.moodle.settings import MoodleSettings
 from knowledge import service_link
 from knowledge.errors import KnowledgeError
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge, open_knowledge
 
 logger = logging.getLogger(__name__)
@@ -84,7 +83,6 @@ def create_app(
     settings: Settings,
     knowledge: Knowledge | None = None,
     advertise_url: str | None = None,
-    moodle: MoodleSettings | None = None,
 ) -> FastAPI:
     """The service. With ``knowledge``, the caller owns that open index and closes it;
     otherwise the lifespan opens the index of ``settings`` and closes it on shutdown.
@@ -93,21 +91,20 @@ def create_app(
     # Checked now, so that a placeholder secret stops `serve` before it binds a port.
     secret = resolve_secret(settings)
     webhook = Webhook.from_settings(settings)
-    moodle = moodle if moodle is not None else MoodleSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        index = knowledge if knowledge is not None else open_knowledge(settings)
+        index = knowledge if knowledge is not None else open_knowledge(settings.knowledge)
         storage = Storage.for_settings(settings)
         # One writer of the index at a time: a re-index request or a batch of Moodle events.
         write_lock = threading.Lock()
-        reindexer = Reindexer(index, moodle, write_lock)
-        events = (
-            MoodleEvents(index, moodle, write_lock) if moodle.url and moodle.token_value else None
-        )
+        reindexer = Reindexer(index, settings, write_lock)
+        moodle = settings.moodle
+        follows_moodle = bool(moodle.url and moodle.token_value)
+        events = MoodleEvents(index, settings, write_lock) if follows_moodle else None
         publishing = asyncio.create_task(_publish_link(settings, advertise_url))
         try:
-            purged = storage.purge(settings.retention_days)
+            purged = storage.purge(settings.service.retention_days)
             logger.info("retention purge at startup: %s", purged)
             service = build_answer_service(settings, index)
             app.state.runtime = Runtime(
@@ -116,7 +113,7 @@ def create_app(
                 knowledge=index,
                 service=service,
                 storage=storage,
-                limiter=RateLimiter(settings.rate_limit_per_minute),
+                limiter=RateLimiter(settings.service.rate_limit_per_minute),
                 reindexer=reindexer,
                 event_signatures=SignatureCheck(secret, moodle.event_max_age_seconds),
                 moodle_events=events,
@@ -124,7 +121,7 @@ def create_app(
                     settings,
                     secret,
                     PlatformStore(storage.engine),
-                    ToolKeys.in_data_dir(settings.data_dir),
+                    ToolKeys.in_data_dir(settings.knowledge.data_dir),
                     PlatformKeys(),
                 ),
             )
@@ -133,7 +130,7 @@ def create_app(
             yield
         finally:
             publishing.cancel()
-            service_link.withdraw(settings, os.getpid())
+            service_link.withdraw(settings.knowledge, os.getpid())
             reindexer.wait()
             if events is not None:
                 events.close()
@@ -148,10 +145,10 @@ def create_app(
         "limitées aux sessions du jeton.",
         lifespan=lifespan,
     )
-    if settings.cors_origins:
+    if settings.service.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=settings.service.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Retry-After"],
@@ -175,7 +172,7 @@ async def _publish_link(settings: Settings, url: str | None) -> None:
         return
     while True:
         token = mint_token(settings, "local-ingest", (), Role.SUPPORT, LINK_TOKEN_TTL_SECONDS)
-        service_link.publish(settings, service_link.ServiceLink(url, token, os.getpid()))
+        service_link.publish(settings.knowledge, service_link.ServiceLink(url, token, os.getpid()))
         await asyncio.sleep(LINK_RENEW_SECONDS)
 
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from assistant.errors import AuthError, ConfigurationError
 from assistant.webhook import sign
 from ingest.moodle.client import MoodleClient
-from ingest.moodle.settings import MoodleSettings
 from ingest.moodle.sync import CourseChange, sync_changes, sync_site
 from ingest.pipeline import IngestReport, Status, writing
+from ingest.settings import IngestSettings
 from knowledge.wiring import Knowledge
 
 logger = logging.getLogger(__name__)
@@ -104,13 +104,15 @@ class MoodleEvents:
     """The queue of course changes and the worker that applies them."""
 
     def __init__(
-        self, knowledge: Knowledge, moodle: MoodleSettings, write_lock: threading.Lock
+        self, knowledge: Knowledge, settings: IngestSettings, write_lock: threading.Lock
     ) -> None:
+        moodle = settings.moodle
         if not moodle.url or not moodle.token_value:
             raise ConfigurationError(
                 "Les événements Moodle demandent MENTOR_MOODLE_URL et MENTOR_MOODLE_TOKEN."
             )
         self._knowledge = knowledge
+        self._settings = settings
         self._moodle = moodle
         self._url = moodle.url
         self._token = moodle.token_value
@@ -184,14 +186,14 @@ class MoodleEvents:
             CourseChange(course_id, frozenset(modules or ()))
             for course_id, modules in batch.courses.items()
         ]
-        settings = self._knowledge.settings
+        settings = self._settings
         session_field = self._moodle.session_field
         with (
             MoodleClient(
                 self._url,
                 self._token,
                 timeout=self._moodle.timeout_seconds,
-                max_file_bytes=settings.max_file_bytes,
+                max_file_bytes=settings.limits.max_file_bytes,
             ) as client,
             self._write_lock,
         ):

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.schemas import ReindexRequest, ReindexStatus
+from assistant.settings import Settings
 from ingest.moodle.client import MoodleClient
-from ingest.moodle.settings import MoodleSettings
 from ingest.moodle.sync import site_key, sync_site
 from ingest.pipeline import SAMPLE_CORPUS, IngestReport, Status, run_ingest
 from knowledge.wiring import Knowledge
@@ -33,12 +33,12 @@ class PathNotAllowedError(ValueError):
 
 class Reindexer:
     def __init__(
-        self, knowledge: Knowledge, moodle: MoodleSettings, write_lock: threading.Lock
+        self, knowledge: Knowledge, settings: Settings, write_lock: threading.Lock
     ) -> None:
         self._knowledge = knowledge
-        self._moodle = moodle
+        self._settings = settings
         self._write_lock = write_lock
-        configured = knowledge.settings.ingest_roots or [SAMPLE_CORPUS]
+        configured = settings.service.ingest_roots or [SAMPLE_CORPUS]
         self.allowed_roots = tuple(root.resolve() for root in configured)
         self.status = ReindexStatus(state="idle")
         self._thread: threading.Thread | None = None
@@ -47,7 +47,7 @@ class Reindexer:
         """The requested paths, each inside an allowed root. None requested: every configured
         root, or, with none configured, the bundled sample corpus as `ingest` indexes it."""
         if not paths:
-            return list(self._knowledge.settings.ingest_roots)
+            return list(self._settings.service.ingest_roots)
         chosen = []
         for raw in paths:
             # resolve() follows links and "..", so neither can step outside a root.
@@ -61,8 +61,8 @@ class Reindexer:
 
     def check_moodle(self, url: str) -> None:
         """A Moodle sync may only target the service's own site."""
-        configured = self._moodle.url
-        if not configured or not self._moodle.token_value or site_key(url) != site_key(configured):
+        moodle = self._settings.moodle
+        if not moodle.url or not moodle.token_value or site_key(url) != site_key(moodle.url):
             raise PathNotAllowedError(
                 f"« {url} » n'est pas le site Moodle de ce service (MENTOR_MOODLE_URL et "
                 "MENTOR_MOODLE_TOKEN)."
@@ -101,30 +101,31 @@ class Reindexer:
             removed=report.count(Status.REMOVED),
             failed=report.count(Status.FAILED),
             failures=[f"{o.uri} — {o.reason}: {o.detail}" for o in report.failed[:MAX_FAILURES]],
+            flagged=[f"{o.uri} — {', '.join(o.flagged)}" for o in report.flagged[:MAX_FAILURES]],
         )
 
     def _ingest(self, roots: list[Path], request: ReindexRequest) -> IngestReport:
-        knowledge = self._knowledge
         if request.moodle_url is None:
             return run_ingest(
-                knowledge.settings,
+                self._settings,
                 roots,
                 collection=request.collection,
                 session=request.session,
                 kind=request.kind,
-                knowledge=knowledge,
+                knowledge=self._knowledge,
             )
-        assert self._moodle.url is not None
+        moodle = self._settings.moodle
+        assert moodle.url is not None
         with MoodleClient(
-            self._moodle.url,
-            self._moodle.token_value,
-            timeout=self._moodle.timeout_seconds,
-            max_file_bytes=knowledge.settings.max_file_bytes,
+            moodle.url,
+            moodle.token_value,
+            timeout=moodle.timeout_seconds,
+            max_file_bytes=self._settings.limits.max_file_bytes,
         ) as client:
             return sync_site(
-                knowledge.settings,
+                self._settings,
                 client,
-                session_field=self._moodle.session_field,
+                session_field=moodle.session_field,
                 courses=request.courses,
-                knowledge=knowledge,
+                knowledge=self._knowledge,
             )

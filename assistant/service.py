@@ -27,6 +27,7 @@ from assistant.generators.fallback import FallbackStream, close
 from assistant.guard import Verdict, classify, detect_language
 from assistant.postcheck import check
 from assistant.protocols import Generator
+from assistant.settings import Settings
 from assistant.types import (
     Answer,
     Citation,
@@ -38,7 +39,6 @@ from assistant.types import (
     TokenEvent,
     Turn,
 )
-from knowledge.settings import Settings
 from knowledge.types import Hit, Kind, Scope
 from knowledge.wiring import Knowledge
 
@@ -61,7 +61,7 @@ class AnswerService:
         self._settings = settings
         self._extractive = ExtractiveGenerator()
         self._evidence = EvidencePolicy.for_embedder(
-            knowledge.searcher.embedder.model_id, settings.min_evidence_score
+            knowledge.searcher.embedder.model_id, settings.service.min_evidence_score
         )
 
     @property
@@ -163,7 +163,9 @@ class AnswerService:
         text: str | None = None,
     ) -> list[StreamEvent]:
         escalation = reason is RefusalReason.NO_EVIDENCE
-        text = text or replies.refusal(reason, language, self._settings.support_url, escalation)
+        text = text or replies.refusal(
+            reason, language, self._settings.service.support_url, escalation
+        )
         answer = Answer(
             text=text,
             citations=citations,

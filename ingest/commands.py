@@ -12,13 +12,12 @@ from rich.table import Table
 
 from ingest.handoff import HandoffReport, hand_off
 from ingest.moodle.client import MoodleClient
-from ingest.moodle.settings import MoodleSettings
 from ingest.moodle.sync import sync_site
-from ingest.pipeline import IngestReport, SourceOutcome, Status, run_ingest
+from ingest.pipeline import FLAGGED, IngestReport, SourceOutcome, Status, run_ingest
+from ingest.settings import IngestSettings
 from knowledge import service_link
-from knowledge.cli import EXIT_ERROR, EXIT_FAILURES, edge_errors, settings_from
+from knowledge.cli import EXIT_ERROR, EXIT_FAILURES, edge_errors
 from knowledge.errors import StoreLockedError
-from knowledge.settings import Settings
 from knowledge.types import Kind
 
 console = Console(stderr=True)
@@ -58,7 +57,6 @@ class _RichProgress:
 
 
 def ingest(
-    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
         typer.Argument(help="Files, folders or archives. Default: the bundled sample corpus."),
@@ -87,15 +85,14 @@ def ingest(
     ] = None,
 ) -> None:
     """Index files, folders and archives, or a Moodle site; unchanged sources are skipped."""
-    settings = settings_from(ctx)
-    moodle = MoodleSettings()
+    settings = IngestSettings()
     if moodle_url is None and course:
         console.print("[red]--course ne s'emploie qu'avec --moodle-url.[/]")
         raise typer.Exit(EXIT_ERROR)
     if moodle_url is not None and (paths or collection or session or kind):
         console.print("[red]--moodle-url exclut les chemins, --collection, --session et --kind.[/]")
         raise typer.Exit(EXIT_ERROR)
-    if moodle_url is not None and not moodle.token_value:
+    if moodle_url is not None and not settings.moodle.token_value:
         console.print(
             "[red]MENTOR_MOODLE_TOKEN n'est pas défini[/] : le jeton du compte de "
             "synchronisation se passe par l'environnement, jamais en argument."
@@ -111,7 +108,7 @@ def ingest(
     with edge_errors(), Progress(*columns, console=console, transient=True) as bar:
         try:
             if moodle_url is not None:
-                report = _sync_moodle(settings, moodle, moodle_url, course or (), bar)
+                report = _sync_moodle(settings, moodle_url, course or [], bar)
             else:
                 report = run_ingest(
                     settings,
@@ -123,7 +120,7 @@ def ingest(
                     progress=_RichProgress(bar),
                 )
         except StoreLockedError:
-            link = service_link.find(settings)
+            link = service_link.find(settings.knowledge)
             if link is None or rebuild:
                 raise
             bar.stop()
@@ -147,17 +144,14 @@ def ingest(
 
 
 def _sync_moodle(
-    settings: Settings,
-    moodle: MoodleSettings,
-    url: str,
-    courses: list[str] | tuple[()],
-    bar: Progress,
+    settings: IngestSettings, url: str, courses: list[str], bar: Progress
 ) -> IngestReport:
+    moodle = settings.moodle
     with MoodleClient(
         url,
         moodle.token_value,
         timeout=moodle.timeout_seconds,
-        max_file_bytes=settings.max_file_bytes,
+        max_file_bytes=settings.limits.max_file_bytes,
     ) as client:
         return sync_site(
             settings,
@@ -184,6 +178,12 @@ def _print_report(report: IngestReport) -> None:
     for outcome in report.failed:
         console.print(
             f"[red]✗[/] {outcome.uri} — {outcome.reason}: {outcome.detail}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    for outcome in report.flagged:
+        console.print(
+            f"[yellow]![/] {outcome.uri} — {FLAGGED}: {', '.join(outcome.flagged)}",
             soft_wrap=True,
             highlight=False,
         )

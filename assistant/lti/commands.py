@@ -10,15 +10,15 @@ import typer
 from assistant.lti.keys import ToolKeys
 from assistant.lti.registration import ToolUrls, tool_configuration
 from assistant.lti.store import Platform, PlatformStore
+from assistant.settings import Settings
 from assistant.storage import Storage
-from knowledge.cli import settings_from
+from knowledge.settings import KnowledgeSettings
 
 app = typer.Typer(help="LTI 1.3 : l'assistant comme outil externe d'une plateforme (Moodle…).")
 
 
 @app.command("add-platform")
 def add_platform(
-    ctx: typer.Context,
     issuer: Annotated[str, typer.Option(help="Platform ID (Moodle: its wwwroot).")],
     client_id: Annotated[str, typer.Option(help="Client ID the platform gave the tool.")],
     deployment_id: Annotated[
@@ -29,7 +29,7 @@ def add_platform(
     token_url: Annotated[str | None, typer.Option(help="Access token URL.")] = None,
 ) -> None:
     """Register a platform by hand (the values its tool page shows)."""
-    settings = settings_from(ctx)
+    settings = Settings()
     storage = Storage.for_settings(settings)
     try:
         platform = Platform(issuer.rstrip("/"), client_id, auth_url, jwks_url, token_url)
@@ -49,7 +49,7 @@ def tool_config(
 
 
 @app.command("rotate-key")
-def rotate_key(ctx: typer.Context) -> None:
+def rotate_key() -> None:
     """A new signing key; the previous one stays published until the next rotation."""
-    kid = ToolKeys.in_data_dir(settings_from(ctx).data_dir).rotate()
+    kid = ToolKeys.in_data_dir(KnowledgeSettings().data_dir).rotate()
     typer.echo(f"Nouvelle clé : {kid}")

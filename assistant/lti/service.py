@@ -26,7 +26,7 @@ from assistant.lti.keys import ToolKeys
 from assistant.lti.registration import Registered, ToolUrls, origin, register
 from assistant.lti.state import LoginState, new_state, read_state, sign_state
 from assistant.lti.store import Platform, PlatformStore
-from knowledge.settings import Settings
+from assistant.settings import Settings
 
 # Clock skew tolerated on exp and iat; Moodle's id_tokens live 60 s.
 LEEWAY_SECONDS = 30
@@ -140,7 +140,7 @@ class LtiService:
             openid_configuration,
             registration_token,
             urls,
-            self._settings.lti_platform_issuers,
+            self._settings.lti.platform_issuers,
             http,
         )
         self._store.save(registered.platform, (registered.deployment_id,))

@@ -16,8 +16,8 @@ from assistant.moodle_events import MoodleEvents, SignatureCheck
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
 from assistant.service import AnswerService
+from assistant.settings import Settings
 from assistant.storage import Storage
-from knowledge.settings import Settings
 from knowledge.types import Scope
 from knowledge.wiring import Knowledge
 

@@ -26,7 +26,7 @@ from ingest.moodle.client import MoodleClient
 from ingest.moodle.errors import MoodleResponseError
 from ingest.moodle.settings import SessionField
 from ingest.pipeline import IngestReport, Progress, SourceOutcome, SourceWriter, Status, writing
-from knowledge.settings import Settings
+from ingest.settings import IngestSettings
 from knowledge.types import Document, Kind, Section
 from knowledge.wiring import Knowledge
 
@@ -133,7 +133,7 @@ def module_uri(url: str, course_id: int, module_id: int) -> str:
 
 
 def sync_site(
-    settings: Settings,
+    settings: IngestSettings,
     client: MoodleClient,
     *,
     session_field: SessionField = "idnumber",
@@ -491,7 +491,7 @@ class _Sync:
     # --- documents of one module ----------------------------------------------------------
 
     def _options(self, course: Course) -> LoadOptions:
-        limits = self.writer.settings
+        limits = self.writer.settings.limits
         return LoadOptions(
             collection=course.category,
             session_ids=(course.session_id,),

@@ -19,12 +19,12 @@ from starlette.requests import ClientDisconnect
 
 from assistant.app import create_app
 from assistant.auth import Principal, Role, mint_token
+from assistant.settings import Settings
 from assistant.storage import SECONDS_PER_DAY, Storage
 from assistant.types import CitationsEvent, StreamEvent, TokenEvent
 from ingest.pipeline import run_ingest
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge, open_knowledge
-from tests.conftest import make_settings
+from tests.conftest import make_settings, with_overrides
 
 SECRET = "t" * 64  # long enough for the HS512 token of the tests too
 SUPPORT_URL = "https://support.example/contact"
@@ -329,7 +329,7 @@ def isolated_knowledge(
                 HELIOTROPE.format(session=session, code=code), encoding="utf-8"
             )
             assert not run_ingest(settings, [folder], session=session).failed
-        knowledge = open_knowledge(settings)
+        knowledge = open_knowledge(settings.knowledge)
     yield knowledge
     knowledge.close()
 
@@ -430,7 +430,7 @@ def _origins(response: Any) -> list[str]:
 def test_over_the_rate_limit_is_429_with_retry_after(
     app_settings: Settings, sample_knowledge: Knowledge
 ) -> None:
-    settings = app_settings.model_copy(update={"rate_limit_per_minute": 2})
+    settings = with_overrides(app_settings, rate_limit_per_minute=2)
     with TestClient(create_app(settings, sample_knowledge)) as client:
         headers = bearer(settings)
         for _ in range(2):
@@ -480,7 +480,7 @@ def test_the_retention_purge_runs_at_startup(
     old = storage.conversation(None, "learner-1").conversation_id
     storage.record_exchange(old, "learner-1", "vieille question", "vieille réponse", None)
     storage.close()
-    long_ago = time.time() - (app_settings.retention_days + 1) * SECONDS_PER_DAY
+    long_ago = time.time() - (app_settings.service.retention_days + 1) * SECONDS_PER_DAY
     with sqlite3.connect(app_settings.assistant_db_path) as db:
         db.execute("UPDATE conversations SET created = ?", (long_ago,))
         db.execute("UPDATE messages SET created = ?", (long_ago,))

@@ -34,8 +34,8 @@ from assistant.lti.roles import role_for
 from assistant.lti.state import COOKIE_PREFIX
 from assistant.lti.store import Platform as PlatformRecord
 from assistant.lti.store import PlatformStore
+from assistant.settings import Settings
 from assistant.storage import Storage
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge
 from tests.assistant.conftest import LAICITE, PARCOURS
 from tests.assistant.lti_platform import ADMINISTRATOR, INSTRUCTOR, LEARNER, Platform
@@ -521,7 +521,7 @@ def test_the_tool_jwks_publishes_its_owner_only_key(tool: Tool) -> None:
         keys = client.get("/lti/jwks").json()["keys"]
     assert len(keys) == 1 and keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256"
     assert "d" not in keys[0]  # public half only
-    folder = tool.settings.data_dir / KEYS_FOLDER
+    folder = tool.settings.knowledge.data_dir / KEYS_FOLDER
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for path in folder.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600

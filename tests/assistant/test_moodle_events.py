@@ -11,13 +11,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from assistant.app import create_app
 from assistant.auth import Role, mint_token
+from assistant.settings import Settings
 from assistant.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from ingest.moodle.settings import MoodleSettings
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge
 from tests.conftest import make_settings
 
@@ -33,18 +31,18 @@ def _closed_port() -> int:
 
 @pytest.fixture
 def app_settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path / "app", jwt_secret=SECRET)
+    return make_settings(
+        tmp_path / "app",
+        jwt_secret=SECRET,
+        moodle_url=f"http://127.0.0.1:{_closed_port()}",
+        moodle_token="0123456789abcdef",
+        moodle_event_coalesce_seconds=1.0,
+    )
 
 
 @pytest.fixture
 def client(app_settings: Settings, sample_knowledge: Knowledge) -> Iterator[TestClient]:
-    moodle = MoodleSettings(
-        _env_file=None,  # type: ignore[call-arg]
-        url=f"http://127.0.0.1:{_closed_port()}",
-        token=SecretStr("0123456789abcdef"),
-        event_coalesce_seconds=1.0,
-    )
-    with TestClient(create_app(app_settings, sample_knowledge, moodle=moodle)) as client:
+    with TestClient(create_app(app_settings, sample_knowledge)) as client:
         yield client
 
 

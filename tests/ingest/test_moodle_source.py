@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant.settings import Settings
 from ingest.moodle.client import MoodleClient, flatten
 from ingest.moodle.sync import FUNCTIONS, sync_site
 from ingest.pipeline import Status
 from knowledge.cli import EXIT_ERROR, EXIT_FAILURES, build_app
-from knowledge.settings import Settings
 from tests.conftest import REPO_ROOT
 
 SERVICES_PHP = REPO_ROOT / "widget/moodle/local_mentorassistant/db/services.php"
