@@ -5,10 +5,8 @@ sqlite3 storage that came before it."""
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -22,29 +20,15 @@ from alembic.script import ScriptDirectory
 
 from assistant.storage import MIGRATIONS, SECONDS_PER_DAY, Storage, TicketFilter
 from assistant.types import Turn
+from tests.pgcluster import free_port, server_binary
 
 PII = "Écrivez à jean.dupont@example.fr ou au 06 12 34 56 78"
-
-
-def _server_binary(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL cluster of our own on a free port, removed afterwards."""
-    initdb, pg_ctl = _server_binary("initdb"), _server_binary("pg_ctl")
+    initdb, pg_ctl = server_binary("initdb"), server_binary("pg_ctl")
     if initdb is None or pg_ctl is None:
         message = "PostgreSQL server binaries not found: run scripts/install-postgres.sh"
         if os.environ.get("CI"):
@@ -57,7 +41,7 @@ def postgres_url() -> Iterator[str]:
         as_user = ["runuser", "-u", "postgres", "--"]
         shutil.chown(folder, "postgres")
     data = folder / "data"
-    port = _free_port()
+    port = free_port()
 
     def run(*command: str) -> None:
         subprocess.run([*as_user, *command], check=True, capture_output=True, timeout=120)
