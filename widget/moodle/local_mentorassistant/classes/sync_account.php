@@ -41,6 +41,15 @@ class sync_account {
         'mod/folder:view',
         'mod/url:view',
         'mod/label:view',
+        // Activities the sync reads the name and shown description of, and nothing more:
+        // without their view capability Moodle leaves them out of the course contents.
+        'mod/quiz:view',
+        'mod/assign:view',
+        'mod/forum:viewdiscussion',
+        'mod/lesson:view',
+        'mod/h5pactivity:view',
+        'mod/feedback:view',
+        'mod/workshop:view',
     ];
 
     /**
@@ -85,7 +94,9 @@ class sync_account {
             set_role_contextlevels($roleid, [CONTEXT_SYSTEM]);
         }
         foreach (self::CAPABILITIES as $capability) {
-            assign_capability($capability, CAP_ALLOW, $roleid, $system->id, true);
+            if (get_capability_info($capability)) { // A module may be uninstalled.
+                assign_capability($capability, CAP_ALLOW, $roleid, $system->id, true);
+            }
         }
         role_assign($roleid, $userid, $system->id);
 
