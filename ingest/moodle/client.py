@@ -22,6 +22,7 @@ REST_PATH = "/webservice/rest/server.php"
 _REFUSALS = frozenset(
     {
         "invalidtoken",
+        "errorcoursecontextnotvalid",
         "accessexception",
         "requireloginerror",
         "nopermissions",

@@ -62,12 +62,19 @@ _OUTLINE = "outline"
 @dataclass(frozen=True, slots=True)
 class Course:
     id: int
-    session_id: str
+    # None: the sync account may not read it (an under-privileged token); "": empty.
+    session_id: str | None
     name: str
     category: str
     summary: str
     visible: bool
     url: str
+
+    @property
+    def session(self) -> str:
+        """The session id of a course being indexed (only those with one are planned)."""
+        assert self.session_id, "a course without a session id is never planned"
+        return self.session_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +189,9 @@ class _Sync:
             self.writer.progress.start(0)
             return report
         plans = [plan for course in courses if (plan := self._plan(course, None, report))]
-        if not wanted:
+        # A course missing from the listing is removed only when every listed course could be
+        # read: an account that cannot read some courses may well not see others at all.
+        if not wanted and not report.failed:
             listed = {course.id for course in courses}
             report.outcomes += self._remove_courses_except(listed)
         self._index(plans, report, only=None)
@@ -230,7 +239,7 @@ class _Sync:
             answer = self.client.call(
                 "core_course_get_courses_by_field", field=self.session_field, value=session
             )
-            found = [c for raw in answer.get("courses", []) if (c := self._course(raw))]
+            found = [c for raw in answer.get("courses", []) if (c := self._course(raw, session))]
             if not found:
                 report.outcomes.append(
                     SourceOutcome(
@@ -249,11 +258,16 @@ class _Sync:
         found = [c for raw in answer.get("courses", []) if (c := self._course(raw))]
         return found[0] if found else None
 
-    def _course(self, raw: Mapping[str, Any]) -> Course | None:
+    def _course(self, raw: Mapping[str, Any], asked: str | None = None) -> Course | None:
+        """``asked``: the session id the course was looked up by, when it was."""
         if raw.get("format") == "site":
             return None  # the front page
         course_id = int(raw["id"])
-        session = str(raw.get(self.session_field) or "").strip()
+        if self.session_field in raw:
+            session: str | None = str(raw[self.session_field] or "").strip()
+        else:
+            # Moodle only tells a course's ID number to those who may edit the course.
+            session = asked
         self._sessions[course_id] = session or None
         return Course(
             id=course_id,
@@ -288,6 +302,17 @@ class _Sync:
     def _plan(self, course: Course, only: set[int] | None, report: IngestReport) -> _Plan | None:
         prefix = course_prefix(self.client.url, course.id)
         where = f"cours « {course.name} » (id {course.id})"
+        if course.session_id is None:
+            report.outcomes.append(
+                SourceOutcome(
+                    prefix,
+                    Status.FAILED,
+                    reason="moodle refused",
+                    detail=f"{where} : le compte de synchronisation ne voit pas son champ "
+                    f"{self.session_field} (rôle sans moodle/course:update ?)",
+                )
+            )
+            return None
         if not course.session_id:
             report.outcomes.append(
                 SourceOutcome(
@@ -410,7 +435,7 @@ class _Sync:
             prefix = course_prefix(self.client.url, course.id)
             outline_uri = prefix + _OUTLINE
             if plan.links_known:
-                self.writer.catalog.link_session(course.session_id, plan.reuses, outline_uri)
+                self.writer.catalog.link_session(course.session, plan.reuses, outline_uri)
             outcome = self._index_outline(outline_uri, plan.outline)
             report.outcomes.append(outcome)
             progress.source_done(outcome)
@@ -494,7 +519,7 @@ class _Sync:
         limits = self.writer.settings.limits
         return LoadOptions(
             collection=course.category,
-            session_ids=(course.session_id,),
+            session_ids=(course.session,),
             kind=Kind.COURSE,
             max_member_bytes=limits.max_file_bytes,
             max_archive_bytes=limits.max_archive_bytes,
