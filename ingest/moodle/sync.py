@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -44,6 +45,8 @@ INSTANCE_FUNCTIONS = {
     "scorm": ("mod_scorm_get_scorms_by_courses", "scorms"),
 }
 GLOSSARY_PAGE = 200
+# Web-service calls in flight at once: Moodle serves them in parallel, the sync waits less.
+FETCHERS = 4
 # Every function the sync calls: the plugin's external service lists exactly these
 # (widget/moodle/local_mentorassistant/db/services.php; a test checks that they agree).
 FUNCTIONS = (
@@ -188,7 +191,15 @@ class _Sync:
             report.outcomes.append(_failed(self.site, error))
             self.writer.progress.start(0)
             return report
-        plans = [plan for course in courses if (plan := self._plan(course, None, report))]
+        indexable = [course for course in courses if self._indexable(course, report)]
+        # Reading is waiting on Moodle: courses are read side by side, the index written alone.
+        with ThreadPoolExecutor(FETCHERS) as pool:
+            read = list(pool.map(lambda course: self._read(course, None), indexable))
+        plans = []
+        for plan, outcomes in read:
+            report.outcomes += outcomes
+            if plan is not None:
+                plans.append(plan)
         # A course missing from the listing is removed only when every listed course could be
         # read: an account that cannot read some courses may well not see others at all.
         if not wanted and not report.failed:
@@ -218,7 +229,10 @@ class _Sync:
                 # Moodle answered that the course is gone (or hidden from the sync account).
                 report.outcomes += self._remove_course(course_id)
                 continue
-            plan = self._plan(course, only, report)
+            if not self._indexable(course, report):
+                continue
+            plan, outcomes = self._read(course, only)
+            report.outcomes += outcomes
             if plan is not None:
                 plans.append((plan, only))
         for plan, only in plans:
@@ -299,7 +313,9 @@ class _Sync:
 
     # --- reading one course -----------------------------------------------------------------
 
-    def _plan(self, course: Course, only: set[int] | None, report: IngestReport) -> _Plan | None:
+    def _indexable(self, course: Course, report: IngestReport) -> bool:
+        """Whether the course is to be read; a course Moodle says is hidden or without a
+        session id is removed from the index (here, on the writing thread)."""
         prefix = course_prefix(self.client.url, course.id)
         where = f"cours « {course.name} » (id {course.id})"
         if course.session_id is None:
@@ -312,7 +328,7 @@ class _Sync:
                     f"{self.session_field} (rôle sans moodle/course:update ?)",
                 )
             )
-            return None
+            return False
         if not course.session_id:
             report.outcomes.append(
                 SourceOutcome(
@@ -324,15 +340,22 @@ class _Sync:
                 )
             )
             report.outcomes += self._remove_course(course.id)
-            return None
+            return False
         if not course.visible:
             report.outcomes += self._remove_course(course.id)
-            return None
+            return False
+        return True
+
+    def _read(
+        self, course: Course, only: set[int] | None
+    ) -> tuple[_Plan | None, list[SourceOutcome]]:
+        """What Moodle says about the course: web-service calls only, nothing written."""
+        prefix = course_prefix(self.client.url, course.id)
+        where = f"cours « {course.name} » (id {course.id})"
         try:
             sections = self.client.call("core_course_get_contents", courseid=course.id)
         except IngestError as error:
-            report.outcomes.append(_failed(prefix, error, where))
-            return None
+            return None, [_failed(prefix, error, where)]
         plan = _Plan(course)
         visible: list[tuple[str, Mapping[str, Any]]] = []
         outline: list[Section] = list(html_sections(course.summary, ())) if course.summary else []
@@ -380,7 +403,7 @@ class _Sync:
                 target = self._linked_session(str(module.instance.get("externalurl") or ""))
                 if target and target != course.session_id:
                     plan.reuses.add(target)
-        return plan
+        return plan, []
 
     def _instances(
         self, course: Course, modnames: set[str], plan: _Plan
@@ -388,14 +411,23 @@ class _Sync:
         """Instance records by module type and course module id; a failed type is reported
         once and its modules are kept as they are in the index."""
         instances: dict[str, dict[int, Mapping[str, Any]]] = {}
-        for modname in sorted(modnames & INSTANCE_FUNCTIONS.keys()):
-            function, key = INSTANCE_FUNCTIONS[modname]
+        types = sorted(modnames & INSTANCE_FUNCTIONS.keys())
+
+        def fetch(modname: str) -> Any:
             try:
-                answer = self.client.call(function, courseids=[course.id])
+                return self.client.call(INSTANCE_FUNCTIONS[modname][0], courseids=[course.id])
             except IngestError as error:
+                return error
+
+        with ThreadPoolExecutor(FETCHERS) as pool:
+            answers = dict(zip(types, pool.map(fetch, types), strict=True))
+        for modname in types:
+            key = INSTANCE_FUNCTIONS[modname][1]
+            answer = answers[modname]
+            if isinstance(answer, IngestError):
                 where = f"cours « {course.name} » ({course.session_id}), modules {modname}"
                 plan.failures.append(
-                    _failed(course_prefix(self.client.url, course.id), error, where)
+                    _failed(course_prefix(self.client.url, course.id), answer, where)
                 )
                 plan.unread_types.add(modname)
                 continue
