@@ -594,10 +594,9 @@ class _Sync:
             url=url,
             metadata=_metadata(module),
         )
-        documents = ([main] if main else []) + files
-        if not documents:
-            raise _Empty(module.uri, "no text to index")
-        return documents
+        # An activity with nothing but its name (a bare forum) has no document of its own:
+        # the course outline lists it.
+        return ([main] if main else []) + files
 
     def _chapters(self, module: _Module, options: LoadOptions, url: str) -> list[Document]:
         """One document per visible chapter, linked to the chapter's own page."""
@@ -650,10 +649,6 @@ class _Sync:
                     document = replace(document, title=module.name)
                 documents.append(_placed(document, placed, url))
         return documents
-
-
-class _Empty(IngestError):
-    reason = "empty"
 
 
 def _too_large(where: str, size: int, limit: int) -> IngestError:

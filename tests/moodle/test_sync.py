@@ -45,6 +45,7 @@ pytestmark = pytest.mark.slow
 PDF = "formats/fr_guide_installation_moodle_dolibarr.pdf"
 SCORM = "formats/scorm12_fr_opale_dolibarr_casestudy.zip"
 LAICITE, PARCOURS = "moodle-laicite-2026", "moodle-parcours-2026"
+LATENCY = "moodle-latence-2026"
 CREATE_ACCOUNT = "local/mentorassistant/cli/create_sync_account.php"
 NOTIFY_TASK = "--classname=\\local_mentorassistant\\task\\notify_change"
 EVENT_TIMEOUT = 120
@@ -576,7 +577,7 @@ def test_event_to_answerable_latency_with_the_default_profile(
     site: Site, tmp_path: Path, quality_models_dir: Path
 ) -> None:
     """A measurement for the closing note (EmbeddingGemma, the default profile), printed."""
-    course = site.moodle.create_course("latence", idnumber="moodle-latence-2026")
+    course = site.moodle.create_course("latence", idnumber=LATENCY)
     page = site.moodle.add_page(course, "Procédure d’accueil", _TYPICAL_PAGE, 1)
     # The creation's own notifications go out first, so that only the edit is measured.
     site.moodle.cli("admin/cli/adhoc_task.php", "--execute", NOTIFY_TASK)
@@ -586,9 +587,21 @@ def test_event_to_answerable_latency_with_the_default_profile(
         embedding_profile=EmbeddingProfile.QUALITY,
         models_dir=quality_models_dir,
     )
-    with MoodleClient(site.moodle.url, site.token) as client:
-        first = sync_site(settings, client, courses=["moodle-latence-2026"])
+    knowledge = open_knowledge(settings.knowledge)
+    try:
+        with MoodleClient(site.moodle.url, site.token) as client:
+            # The latency course only: the whole site takes minutes with EmbeddingGemma.
+            first = sync_site(settings, client, courses=[LATENCY], knowledge=knowledge)
+            again = sync_site(settings, client, courses=[LATENCY], knowledge=knowledge)
+    finally:
+        knowledge.close()
     assert not first.failed, first.failed
+    assert again.count(Status.UNCHANGED) == len(again.outcomes)
+    print(
+        f"\ndefault profile: full sync {first.seconds:.1f} s, {first.chunks} chunks "
+        f"({first.chunks / first.seconds:.1f} chunks/s); unchanged re-sync "
+        f"{again.seconds:.2f} s ({again.seconds / first.seconds:.1%} of the first)"
+    )
     question = "Quel est le délai de traitement pour la démarche numéro 8 ?"
     edited = _TYPICAL_PAGE + (
         "<h3>Étape 8</h3><p>Pour la démarche numéro 8, le délai de traitement est de "
