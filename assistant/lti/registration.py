@@ -19,7 +19,7 @@ import httpx
 
 from assistant.lti.claims import RESOURCE_LINK_REQUEST, SESSION_PARAMETER, SESSION_SUBSTITUTION
 from assistant.lti.errors import RegistrationFailed
-from assistant.lti.store import Platform
+from assistant.storage import Platform
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"

@@ -6,11 +6,11 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from assistant.auth import Role
 from assistant.moodle_events import FULL_SYNC_EVENT, MoodleEvents
-from assistant.routers import PrincipalDep, Runtime, RuntimeDep, note
+from assistant.routers import RuntimeDep, SupportDep, note
 from assistant.schemas import MoodleEvent, MoodleEventsStatus, problem_responses
 from assistant.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from assistant.wiring import Runtime
 
 router = APIRouter(prefix="/api/moodle", tags=["moodle"])
 
@@ -78,7 +78,5 @@ async def moodle_event(request: Request, runtime: RuntimeDep) -> MoodleEventsSta
     summary="État du suivi des événements Moodle",
     responses=problem_responses(401, 403, 404),
 )
-async def moodle_events_status(principal: PrincipalDep, runtime: RuntimeDep) -> MoodleEventsStatus:
-    if principal.role is not Role.SUPPORT:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Réservé à l'équipe support.")
+async def moodle_events_status(support: SupportDep, runtime: RuntimeDep) -> MoodleEventsStatus:
     return _status(_events(runtime))

@@ -32,10 +32,9 @@ from assistant.auth import Role, resolve_secret, verify_token
 from assistant.lti.keys import KEYS_FOLDER, ToolKeys
 from assistant.lti.roles import role_for
 from assistant.lti.state import COOKIE_PREFIX
-from assistant.lti.store import Platform as PlatformRecord
-from assistant.lti.store import PlatformStore
 from assistant.settings import Settings
-from assistant.storage import Storage
+from assistant.storage import Platform as PlatformRecord
+from assistant.wiring import build_runtime, build_storage
 from knowledge.wiring import Knowledge
 from tests.assistant.conftest import LAICITE, PARCOURS
 from tests.assistant.lti_platform import ADMINISTRATOR, INSTRUCTOR, LEARNER, Platform
@@ -76,9 +75,9 @@ def tool(tmp_path_factory: pytest.TempPathFactory, sample_knowledge: Knowledge) 
         lti_platform_issuers=[stranger.issuer],
     )
     # Manual registration of two platforms, as `mentor-assistant lti add-platform` does.
-    storage = Storage.for_settings(settings)
+    storage = build_storage(settings)
     for registered in (platform, other):
-        PlatformStore(storage.engine).save(
+        storage.lti_platforms.save(
             PlatformRecord(
                 registered.issuer, registered.client_id, registered.auth_url, registered.jwks_url
             ),
@@ -89,7 +88,10 @@ def tool(tmp_path_factory: pytest.TempPathFactory, sample_knowledge: Knowledge) 
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, sample_knowledge), log_level="warning")
+        uvicorn.Config(
+            create_app(settings, build_runtime(settings, knowledge=sample_knowledge)),
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -566,9 +568,9 @@ def test_an_unreachable_platform_jwks_is_a_503_page(
     tool: Tool, lti_log: pytest.LogCaptureFixture
 ) -> None:
     # A platform registered by hand whose keyset URL answers nothing (port 9: discard).
-    storage = Storage.for_settings(tool.settings)
+    storage = build_storage(tool.settings)
     try:
-        PlatformStore(storage.engine).save(
+        storage.lti_platforms.save(
             PlatformRecord("http://127.0.0.1:9", "down", "http://127.0.0.1:9/auth",
                            "http://127.0.0.1:9/jwks"),
             ("1",),

@@ -10,8 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.lti.keys import ToolKeys
-from assistant.lti.store import Platform, PlatformStore
-from assistant.storage import Storage
+from assistant.storage import Platform, Storage
 from knowledge.cli import build_app
 
 
@@ -36,7 +35,7 @@ def test_add_platform_registers_by_hand(data_dir: Path) -> None:
     assert "https://moodle.example enregistrée" in result.output
     storage = Storage(data_dir / "assistant.sqlite")
     try:
-        store = PlatformStore(storage.engine)
+        store = storage.lti_platforms
         assert store.platforms() == [
             Platform(
                 "https://moodle.example",

@@ -16,6 +16,7 @@ from assistant.app import create_app
 from assistant.auth import Role, mint_token
 from assistant.settings import Settings
 from assistant.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from assistant.wiring import build_runtime
 from knowledge.wiring import Knowledge
 from tests.conftest import make_settings
 
@@ -42,7 +43,8 @@ def app_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(app_settings: Settings, sample_knowledge: Knowledge) -> Iterator[TestClient]:
-    with TestClient(create_app(app_settings, sample_knowledge)) as client:
+    runtime = build_runtime(app_settings, knowledge=sample_knowledge)
+    with TestClient(create_app(app_settings, runtime)) as client:
         yield client
 
 
