@@ -25,8 +25,8 @@ answerable vs unanswerable:
 An English question shares no words with French passages, so it gets no lexical bonus
 and is held to the cosine-only threshold (0.33 with lite).
 
-A model measured by no one gets the EmbeddingGemma values; ``MENTOR_MIN_EVIDENCE_SCORE``
-overrides the threshold.
+The values are each model's ``knowledge.calibration.Calibration``; a model measured by no
+one gets the EmbeddingGemma values; ``MENTOR_MIN_EVIDENCE_SCORE`` overrides the threshold.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.sentences import coverage, stems
-from knowledge.models import EMBEDDING_GEMMA
+from knowledge.calibration import Calibration, calibration
 from knowledge.types import Hit
 
 
@@ -48,10 +48,18 @@ class EvidencePolicy:
 
     @classmethod
     def for_embedder(cls, model_id: str, override: float | None = None) -> EvidencePolicy:
-        measured = _MEASURED.get(model_id, _MEASURED[EMBEDDING_GEMMA.name])
+        measured = cls.measured(calibration(model_id))
         if override is None:
             return measured
         return cls(override, measured.lexical_weight, cosine_threshold=override)
+
+    @classmethod
+    def measured(cls, values: Calibration) -> EvidencePolicy:
+        return cls(
+            values.evidence_threshold,
+            lexical_weight=values.evidence_lexical_weight,
+            cosine_threshold=values.evidence_cosine_threshold,
+        )
 
     def score(self, wanted: frozenset[str], hit: Hit) -> float:
         chunk = hit.chunk
@@ -78,8 +86,3 @@ class EvidencePolicy:
 
 _WINDOW = 5
 _MAX_CITATIONS = 4
-# Keyed by Embedder.model_id; see the module docstring for the measurements.
-_MEASURED = {
-    EMBEDDING_GEMMA.name: EvidencePolicy(0.43, lexical_weight=0.0, cosine_threshold=0.43),
-    "use-multilingual-v3": EvidencePolicy(0.39, lexical_weight=0.2, cosine_threshold=0.33),
-}
