@@ -21,7 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 from ingest.errors import IngestError, TooLargeError
 from ingest.loaders import is_supported, load_source
 from ingest.loaders.base import LoadOptions, SourceFile
-from ingest.loaders.common import child_id, clean_inline, make_document, prefixed
+from ingest.loaders.common.metadata import child_id, make_document, prefixed
+from ingest.loaders.common.text import clean_inline
 from ingest.loaders.html import html_sections
 from ingest.moodle.client import MoodleClient
 from ingest.moodle.errors import MoodleResponseError
