@@ -29,7 +29,7 @@ class notifier {
     public static function configured(): bool {
         $config = get_config('local_mentorassistant');
         return !empty($config->serviceurl)
-            && strlen((string) ($config->secret ?? '')) >= embed::MIN_SECRET_LENGTH;
+            && strlen((string) ($config->secret ?? '')) >= token::MIN_SECRET_LENGTH;
     }
 
     /**
