@@ -1,85 +1,152 @@
-"""Is there enough evidence to answer, and which passages are worth citing?
+"""Is there enough evidence to answer, how sure is it, and which passages are worth citing?
 
-The evidence score of a passage is its cosine similarity to the query plus a lexical
-bonus: ``weight × share of the question's content stems found in the passage`` (title
-and headings included). The fused search score is not used as is: its lexical half is
-scaled by the best lexical candidate *of that query*, so the top lexical match always
-gets the full bonus, even for "quel temps fera-t-il à Lyon ?". The cosine, and the share
-of the learner's words a passage contains, are comparable from one query to the next.
-
-The question is answered when one of the first five passages reaches the threshold of
-the embedding model. Measured on the sample corpus with the questions of
-``evals/datasets/sample.jsonl`` plus 18 more (answerable: 84), 45 plausible questions it
-cannot answer (pay slips, passports, leave, the weather…), its ``should_refuse`` items
-(other sessions' topics), the 53 CNIL development questions (answerable on the CNIL FAQ
-index, unanswerable on this corpus); guard-caught questions left out. Best passage,
-answerable vs unanswerable:
-
-* EmbeddingGemma: cosine 0.40–0.81 (median 0.60) vs 0.10–0.46 (median 0.28). At 0.43,
-  83/84 answered, 1/104 wrongly answered; the lexical bonus only let more through.
-* USE multilingual (lite): cosine 0.19–0.69 (median 0.41) vs 0.06–0.40 (median 0.24):
-  the colloquial questions overlap. With a 0.2 lexical bonus and 0.39, 77/84 answered,
-  2/51 near-topic and 10/53 CNIL questions answered (these mostly land on Mentor's
-  personal-data FAQ); cosine alone at 0.33 gave 73/84, 4/51 and 4/53.
-
-An English question shares no words with French passages, so it gets no lexical bonus
-and is held to the cosine-only threshold (0.33 with lite).
-
-A model measured by no one gets the EmbeddingGemma values; ``MENTOR_MIN_EVIDENCE_SCORE``
-overrides the threshold.
+MEASUREMENTS (filled in below by bench/evidence.py).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.sentences import coverage, stems
+from assistant.types import Confidence
 from knowledge.models import EMBEDDING_GEMMA
-from knowledge.types import Hit
+from knowledge.types import Hit, Kind
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What the decision looks at, all measured on the query's own candidate list."""
+
+    # Cosine of the first passage to the question.
+    cosine: float
+    # How far the first passage stands out: its cosine minus the mean of the others'.
+    lead: float
+    # Share of the question's content stems found in the first passage (title included).
+    coverage: float
+    # The dense and lexical halves agree: the first passage is also the best lexical one.
+    agreement: float
+    # The first passage is a FAQ entry (a question and its answer, not a course section).
+    faq: float
+
+    def vector(self, lexical: bool) -> tuple[float, ...]:
+        if lexical:
+            return (self.cosine, self.lead, self.coverage, self.agreement, self.faq)
+        return (self.cosine, self.lead, self.faq)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The passages to cite, best first, and how sure the answer is; no passages: refuse."""
+
+    hits: tuple[Hit, ...]
+    confidence: Confidence | None
+    probability: float
+
+    @property
+    def refused(self) -> bool:
+        return not self.hits
+
+
+@dataclass(frozen=True, slots=True)
+class Logistic:
+    weights: tuple[float, ...]
+    bias: float
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
 
 
 @dataclass(frozen=True, slots=True)
 class EvidencePolicy:
-    threshold: float
-    lexical_weight: float
-    # For questions in another language than the passages' (no lexical bonus possible).
-    cosine_threshold: float
+    # On French questions; ``dense`` is for questions in another language than the
+    # passages, which share no words with them.
+    lexical: Logistic
+    dense: Logistic
+    # Probability from which the answer is given plainly, and from which it is given hedged.
+    answer_at: float
+    hedge_at: float
+    # A further passage is cited when its cosine is within this of the first one's.
+    cite_within: float
 
     @classmethod
     def for_embedder(cls, model_id: str, override: float | None = None) -> EvidencePolicy:
         measured = _MEASURED.get(model_id, _MEASURED[EMBEDDING_GEMMA.name])
         if override is None:
             return measured
-        return cls(override, measured.lexical_weight, cosine_threshold=override)
+        return cls(
+            measured.lexical,
+            measured.dense,
+            max(override, measured.answer_at),
+            override,
+            measured.cite_within,
+        )
 
-    def score(self, wanted: frozenset[str], hit: Hit) -> float:
-        chunk = hit.chunk
-        passage = stems("\n".join([chunk.title, *chunk.heading_path, chunk.text]))
-        cosine = hit.dense_score if hit.dense_score is not None else 0.0
-        return cosine + self.lexical_weight * coverage(wanted, passage)
+    def decide(self, query: str, hits: Sequence[Hit], asked_in: str = "fr") -> Evidence:
+        """``asked_in`` is the language the question is written in."""
+        window = list(hits[:_WINDOW])
+        if not window:
+            return Evidence((), None, 0.0)
+        lexical = asked_in == "fr"
+        model = self.lexical if lexical else self.dense
+        probability = model.probability(signals(query, window).vector(lexical))
+        if probability < self.hedge_at:
+            return Evidence((), None, probability)
+        confidence = Confidence.HIGH if probability >= self.answer_at else Confidence.LOW
+        return Evidence(tuple(self._cited(window)), confidence, probability)
 
     def select(self, query: str, hits: Sequence[Hit], asked_in: str = "fr") -> list[Hit]:
-        """The passages to cite, best first; none when the evidence is insufficient.
-        ``asked_in`` is the language the question is written in.
+        """The passages to cite, best first; none when the evidence is insufficient."""
+        return list(self.decide(query, hits, asked_in).hits)
 
-        The search's first hit always leads (its ranking was measured; a passage can win
-        there on exact terms with a modest cosine); the others must reach the threshold.
-        """
-        lexical = asked_in == "fr"
-        wanted = stems(query) if lexical else frozenset()
-        threshold = self.threshold if lexical else self.cosine_threshold
-        window = list(hits[:_WINDOW])
-        passing = [hit for hit in window if self.score(wanted, hit) >= threshold]
-        if not passing:
-            return []
-        return [window[0], *(hit for hit in passing if hit is not window[0])][:_MAX_CITATIONS]
+    def _cited(self, window: Sequence[Hit]) -> list[Hit]:
+        # The search's first hit always leads (its ranking was measured); others only when
+        # they are nearly as close to the question, so fewer, surer sources are cited.
+        first = _cosine(window[0])
+        others = [hit for hit in window[1:] if _cosine(hit) >= first - self.cite_within]
+        return [window[0], *others][:_MAX_CITATIONS]
+
+
+def signals(query: str, window: Sequence[Hit]) -> Signals:
+    top = window[0]
+    cosines = [_cosine(hit) for hit in window]
+    rest = cosines[1:]
+    lead = cosines[0] - (sum(rest) / len(rest)) if rest else 0.0
+    chunk = top.chunk
+    passage = stems("\n".join([chunk.title, *chunk.heading_path, chunk.text]))
+    lexical = [hit.sparse_score or 0.0 for hit in window]
+    agreement = float(lexical[0] > 0 and lexical[0] >= max(lexical))
+    return Signals(
+        cosine=cosines[0],
+        lead=lead,
+        coverage=coverage(stems(query), passage),
+        agreement=agreement,
+        faq=float(chunk.kind is Kind.FAQ),
+    )
+
+
+def _cosine(hit: Hit) -> float:
+    return hit.dense_score if hit.dense_score is not None else 0.0
 
 
 _WINDOW = 5
-_MAX_CITATIONS = 4
+_MAX_CITATIONS = 3
 # Keyed by Embedder.model_id; see the module docstring for the measurements.
 _MEASURED = {
-    EMBEDDING_GEMMA.name: EvidencePolicy(0.43, lexical_weight=0.0, cosine_threshold=0.43),
-    "use-multilingual-v3": EvidencePolicy(0.39, lexical_weight=0.2, cosine_threshold=0.33),
+    EMBEDDING_GEMMA.name: EvidencePolicy(
+        lexical=Logistic((1.0, 1.0, 1.0, 1.0, 0.0), -1.0),
+        dense=Logistic((1.0, 1.0, 0.0), -1.0),
+        answer_at=0.5,
+        hedge_at=0.3,
+        cite_within=0.03,
+    ),
+    "use-multilingual-v3": EvidencePolicy(
+        lexical=Logistic((1.0, 1.0, 1.0, 1.0, 0.0), -1.0),
+        dense=Logistic((1.0, 1.0, 0.0), -1.0),
+        answer_at=0.5,
+        hedge_at=0.3,
+        cite_within=0.03,
+    ),
 }

@@ -80,9 +80,9 @@ class Settings(BaseSettings):
     llm_max_retries: int = 2
     # First retry delay; each further retry doubles it (with jitter). Retry-After wins.
     llm_backoff_seconds: float = 0.5
-    # Minimum evidence score (cosine + lexical bonus) of the best passage for an answer;
-    # below, the assistant refuses. Unset, each embedding model uses its measured value
-    # (assistant/evidence.py).
+    # Minimum probability that the passages answer the question (assistant/evidence.py)
+    # for an answer, hedged below the measured plain-answer level; below it, the
+    # assistant refuses. Unset, each embedding model uses its measured values.
     min_evidence_score: float | None = None
 
     # Conversations, feedback and tickets; unset, SQLite at assistant_db_path. PostgreSQL in
@@ -94,7 +94,8 @@ class Settings(BaseSettings):
     triage_domains_file: Path | None = None
     # Measured by `python -m bench.triage` (assistant/triage/README.md).
     triage_classifier: Literal["centroid", "logistic"] = "centroid"
-    # Minimum evidence score for a drafted reply; unset, the answer service's threshold.
+    # Minimum evidence probability for a drafted reply; unset, the plain-answer level of
+    # the answer service (assistant/evidence.py).
     triage_reply_min_score: float | None = None
     triage_similar_days: int = 14
     # Cosine above which two requests are "the same problem"; unset, the embedder's

@@ -9,7 +9,9 @@ needs no key, no network and no GPU. Two shapes:
   passages by how much of the question they cover (rare words count more), with a small
   prior for better-ranked passages, MMR-style so that two near-identical sentences
   (chunk overlaps, repeated summaries) are not both shown. They are then put back in
-  reading order, source by source, each followed by its [n].
+  reading order, source by source, each followed by its [n]; but the answer leads with
+  its best unit, and with that unit's source: an opening about another notion than the
+  one asked reads as a wrong answer.
 
 Passages are only ever quoted, never interpreted, and a sentence that gives orders to
 an AI (the guard's prompt-injection rules) is never picked: an instruction planted in a
@@ -233,9 +235,20 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _render(chosen: Sequence[_Candidate], citations: Sequence[Citation]) -> str:
+    """Source by source, the one with the best unit first; each in reading order, except
+    that the answer opens on its best unit: what precedes it in its source comes after."""
     blocks: list[str] = []
-    for citation in citations:
+    lead = chosen[0] if chosen else None
+    by_best = sorted(
+        citations, key=lambda c: next((n for n, x in enumerate(chosen) if x.citation is c), 99)
+    )
+    for citation in by_best:
         mine = sorted((c for c in chosen if c.citation is citation), key=lambda c: c.unit.position)
+        if lead is not None and lead.citation is citation:
+            start = lead.unit.position
+            mine = [c for c in mine if c.unit.position >= start] + [
+                c for c in mine if c.unit.position < start
+            ]
         lines: list[str] = []
         shown_intros: set[int] = set()
         for candidate in mine:

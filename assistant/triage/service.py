@@ -16,7 +16,6 @@ from assistant.errors import GeneratorError
 from assistant.evidence import EvidencePolicy
 from assistant.guard import detect_language
 from assistant.privacy import redact
-from assistant.sentences import stems
 from assistant.service import AnswerService
 from assistant.storage import SECONDS_PER_DAY, Storage
 from assistant.triage.classifier import Method, TextClassifier, embed, trained_classifier
@@ -152,10 +151,11 @@ class Triager:
             else Scope.everything()
         )
         hits = await asyncio.to_thread(self._knowledge.searcher.search, question, scope, _SOURCES_K)
-        wanted = stems(question) if detect_language(question) == "fr" else frozenset()
-        confidence = max((self._evidence.score(wanted, hit) for hit in hits), default=0.0)
+        evidence = self._evidence.decide(question, hits, detect_language(question))
+        confidence = round(evidence.probability, 3)
         sources = tuple(Citation.of(index, hit) for index, hit in enumerate(hits[:_MAX_SOURCES], 1))
-        threshold = self._settings.triage_reply_min_score or self._evidence.threshold
+        # A draft the agent sends as is: only where the learner would get a plain answer.
+        threshold = self._settings.triage_reply_min_score or self._evidence.answer_at
         if confidence < threshold:
             return None, confidence, sources
         try:
