@@ -27,6 +27,7 @@ from assistant.generators.fallback import FallbackStream, close
 from assistant.guard import Verdict, classify, detect_language
 from assistant.postcheck import check
 from assistant.protocols import Generator
+from assistant.shorthand import spelled_out
 from assistant.types import (
     Answer,
     Citation,
@@ -102,7 +103,7 @@ class AnswerService:
                 yield event
             return
 
-        query = standalone_query(question, history)
+        query = standalone_query(spelled_out(question), history)
         started = time.perf_counter()
         hits = await asyncio.to_thread(self._knowledge.searcher.search, query, scope, _RETRIEVE_K)
         timings = {"retrieve": _ms_since(started)}

@@ -43,6 +43,10 @@ _TITLE_BONUS = 0.15
 # after a case's situation, the rule after the question it settles.
 _FOLLOW = 0.5
 _FOLLOW_SPAN = 2
+# A page's question matched this well (rarity-weighted share of the learner's words) is
+# the one asked; the answer is in the few sentences after it.
+_ASKED = 0.6
+_ANSWER_SPAN = 4
 # Learning objectives and durations echo a module's topic words without answering anything.
 _BOILERPLATE = re.compile(
     r"^(?:\*\*)?(?:à la fin|à l’issue|à l'issue|au terme) de (?:ce|cette)\b|vous serez capable"
@@ -130,14 +134,29 @@ def _extract(question: str, citations: Sequence[Citation]) -> str:
     wanted = stems(question)
     weights = _rarity(wanted, candidates)
     relevance = {id(c): _relevance(c, wanted, weights) for c in candidates}
+    # A help page's own question that the learner's matches: it is not an answer, the
+    # sentences after it are.
+    asked = {
+        id(c)
+        for c in candidates
+        if c.unit.text.rstrip("*» ").endswith("?") and relevance[id(c)] >= _ASKED
+    }
     scored = []
     for index, candidate in enumerate(candidates):
+        if id(candidate) in asked:
+            continue
         before = [
-            c for c in candidates[max(0, index - _FOLLOW_SPAN) : index] if _near(c, candidate)
+            c for c in candidates[max(0, index - _ANSWER_SPAN) : index] if _near(c, candidate)
         ]
-        score = relevance[id(candidate)] + _FOLLOW * max(
-            (relevance[id(c)] for c in before), default=0.0
+        follows = max(
+            (
+                relevance[id(c)] if id(c) in asked else _FOLLOW * relevance[id(c)]
+                for c in before
+                if id(c) in asked or candidate.unit.position - c.unit.position <= _FOLLOW_SPAN
+            ),
+            default=0.0,
         )
+        score = relevance[id(candidate)] + follows
         if score > 0:
             scored.append((_adjust(score, candidate, wanted), candidate))
     chosen = _diverse(scored)
@@ -191,7 +210,7 @@ def _relevance(candidate: _Candidate, wanted: frozenset[str], weights: dict[str,
 def _near(previous: _Candidate, candidate: _Candidate) -> bool:
     return (
         previous.citation is candidate.citation
-        and candidate.unit.position - previous.unit.position <= _FOLLOW_SPAN
+        and candidate.unit.position - previous.unit.position <= _ANSWER_SPAN
     )
 
 

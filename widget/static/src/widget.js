@@ -147,12 +147,13 @@ class Assistant {
   persist() {
     const messages = this.state.messages
       .filter((m) => (m.role === "user" || m.role === "assistant") && !m.pending)
-      .map(({ role, text, citations, answerId, escalation, feedback, ticket }) => ({
+      .map(({ role, text, citations, answerId, escalation, confidence, feedback, ticket }) => ({
         role,
         text,
         citations,
         answerId,
         escalation,
+        confidence,
         feedback,
         // A ticket sent stays confirmed across reloads; one in flight or failed is retried.
         ticket: ticket && ticket.status === "sent" ? ticket : null,
@@ -357,6 +358,10 @@ class Assistant {
       body.append(renderMarkdown(message.text, { t, citations }));
     }
     const parts = [h("p", { class: "sr-only", text: `${t("assistant")} :` }), body];
+    // A hedged answer (the evidence check was not sure) is marked as one, not only worded so.
+    if (!message.pending && message.confidence === "low") {
+      parts.splice(1, 0, h("p", { class: "hedged", text: t("hedged") }));
+    }
     if (!message.pending) {
       if (citations.size) parts.push(this.renderSources(message.citations));
       if (message.escalation && message.escalation.suggested) {
@@ -750,6 +755,7 @@ class Assistant {
       citations: Array.isArray(payload.citations) ? payload.citations : answer.citations,
       answerId: payload.answer_id,
       escalation: payload.escalation,
+      confidence: payload.confidence === "low" ? "low" : null,
       feedback: null,
     });
     if (payload.conversation_id) this.state.conversationId = payload.conversation_id;
