@@ -22,14 +22,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.auth import Role, mint_token, resolve_secret
 from assistant.errors import AssistantError, AuthError, RateLimitedError
+from assistant.lti.jwks import PlatformKeys
+from assistant.lti.keys import ToolKeys
+from assistant.lti.service import LtiService
+from assistant.lti.store import PlatformStore
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
 from assistant.replies import INDEX_UNAVAILABLE
 from assistant.routers import ACCESS_LOG_KEY, Runtime, admin, chat, feedback, health, search, widget
 from assistant.routers import desk as desk_router
+from assistant.routers import lti as lti_router
 from assistant.routers import tickets as tickets_router
 from assistant.routers import triage as triage_router
 from assistant.schemas import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
+from assistant.settings import Settings
 from assistant.storage import Storage
 from assistant.triage.service import Triager
 from assistant.triage.tickets import TicketDesk
@@ -37,7 +43,6 @@ from assistant.webhook import Webhook
 from assistant.wiring import build_answer_service
 from knowledge import service_link
 from knowledge.errors import KnowledgeError
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge, open_knowledge
 
 logger = logging.getLogger(__name__)
@@ -84,12 +89,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        index = knowledge if knowledge is not None else open_knowledge(settings)
+        index = knowledge if knowledge is not None else open_knowledge(settings.knowledge)
         storage = Storage.for_settings(settings)
-        reindexer = Reindexer(index)
+        reindexer = Reindexer(index, settings)
         publishing = asyncio.create_task(_publish_link(settings, advertise_url))
         try:
-            purged = storage.purge(settings.retention_days)
+            purged = storage.purge(settings.service.retention_days)
             logger.info("retention purge at startup: %s", purged)
             service = build_answer_service(settings, index)
             app.state.runtime = Runtime(
@@ -98,15 +103,22 @@ def create_app(
                 knowledge=index,
                 service=service,
                 storage=storage,
-                limiter=RateLimiter(settings.rate_limit_per_minute),
+                limiter=RateLimiter(settings.service.rate_limit_per_minute),
                 reindexer=reindexer,
+                lti=LtiService(
+                    settings,
+                    secret,
+                    PlatformStore(storage.engine),
+                    ToolKeys.in_data_dir(settings.knowledge.data_dir),
+                    PlatformKeys(),
+                ),
             )
             app.state.triager = Triager(index, service, storage, settings)
             app.state.tickets = TicketDesk(storage, app.state.triager, webhook)
             yield
         finally:
             publishing.cancel()
-            service_link.withdraw(settings, os.getpid())
+            service_link.withdraw(settings.knowledge, os.getpid())
             reindexer.wait()
             storage.close()
             if knowledge is None:
@@ -119,10 +131,10 @@ def create_app(
         "limitées aux sessions du jeton.",
         lifespan=lifespan,
     )
-    if settings.cors_origins:
+    if settings.service.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=settings.service.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Retry-After"],
@@ -136,6 +148,7 @@ def create_app(
     app.include_router(tickets_router.router)
     app.include_router(desk_router.build_router())
     app.include_router(widget.build_router(settings))
+    app.include_router(lti_router.build_router())
     return app
 
 
@@ -144,7 +157,7 @@ async def _publish_link(settings: Settings, url: str | None) -> None:
         return
     while True:
         token = mint_token(settings, "local-ingest", (), Role.SUPPORT, LINK_TOKEN_TTL_SECONDS)
-        service_link.publish(settings, service_link.ServiceLink(url, token, os.getpid()))
+        service_link.publish(settings.knowledge, service_link.ServiceLink(url, token, os.getpid()))
         await asyncio.sleep(LINK_RENEW_SECONDS)
 
 

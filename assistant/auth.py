@@ -19,8 +19,8 @@ from typing import Any
 import jwt
 
 from assistant.errors import AuthError, ConfigurationError
+from assistant.settings import Settings
 from knowledge.catalog import Catalog
-from knowledge.settings import Settings
 from knowledge.types import Scope
 
 ALGORITHM = "HS256"
@@ -54,11 +54,11 @@ def resolve_secret(settings: Settings) -> str:
     A configured strong secret always wins; demo mode only replaces the placeholder, with a
     random secret kept in the data dir so that `token` and `serve` agree across processes.
     """
-    configured = settings.jwt_secret.get_secret_value()
+    configured = settings.service.jwt_secret.get_secret_value()
     if configured != PLACEHOLDER_SECRET and len(configured) >= MIN_SECRET_LENGTH:
         return configured
-    if settings.demo:
-        return _demo_secret(settings.data_dir / DEMO_SECRET_FILE)
+    if settings.service.demo:
+        return _demo_secret(settings.knowledge.data_dir / DEMO_SECRET_FILE)
     raise ConfigurationError(
         "MENTOR_JWT_SECRET doit être un secret partagé avec le LMS d'au moins "
         f"{MIN_SECRET_LENGTH} caractères (la valeur « {PLACEHOLDER_SECRET} » est refusée). "
@@ -95,12 +95,12 @@ def mint_token(
         "sub": user_id,
         "session_ids": sorted(set(session_ids)),
         "role": role.value,
-        "aud": settings.jwt_audience,
+        "aud": settings.service.jwt_audience,
         "iat": now,
-        "exp": now + (settings.token_ttl_seconds if ttl is None else ttl),
+        "exp": now + (settings.service.token_ttl_seconds if ttl is None else ttl),
     }
-    if settings.jwt_issuer:
-        claims["iss"] = settings.jwt_issuer
+    if settings.service.jwt_issuer:
+        claims["iss"] = settings.service.jwt_issuer
     return jwt.encode(claims, resolve_secret(settings), algorithm=ALGORITHM)
 
 
@@ -111,8 +111,8 @@ def verify_token(token: str, secret: str, settings: Settings) -> Principal:
             secret,
             # One algorithm only: refuses alg=none and RS256/HS256 key confusion.
             algorithms=[ALGORITHM],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
+            audience=settings.service.jwt_audience,
+            issuer=settings.service.jwt_issuer,
             options={"require": ["exp", "aud", "sub"]},
         )
     except jwt.ExpiredSignatureError as error:

@@ -20,14 +20,16 @@ from rich.console import Console
 from assistant.app import create_app
 from assistant.auth import Principal, Role, mint_token, scope_for
 from assistant.errors import AssistantError
+from assistant.lti import commands as lti_commands
 from assistant.schemas import CitationOut
+from assistant.settings import Settings
 from assistant.storage import Storage
 from assistant.triage.batch import BatchError, batch_line, read_requests
 from assistant.triage.schemas import TriageOut
 from assistant.triage.service import Triager, triage_many
 from assistant.types import Answer
 from assistant.wiring import build_answer_service
-from knowledge.cli import EXIT_ERROR, edge_errors, err_console, settings_from
+from knowledge.cli import EXIT_ERROR, edge_errors, err_console
 from knowledge.wiring import open_knowledge
 
 console = Console()
@@ -39,6 +41,7 @@ def register(app: typer.Typer) -> None:
     app.command()(token)
     app.command()(purge)
     app.command(name="triage")(triage_batch)
+    app.add_typer(lti_commands.app, name="lti")
 
 
 @contextmanager
@@ -52,30 +55,33 @@ def _assistant_errors() -> Iterator[None]:
 
 
 def serve(
-    ctx: typer.Context,
     open_page: Annotated[
         bool, typer.Option("--open", help="Open the demo page (or the API docs) once up.")
     ] = False,
 ) -> None:
     """Run the HTTP service on MENTOR_HOST:MENTOR_PORT."""
-    settings = settings_from(ctx)
+    settings = Settings()
     with _assistant_errors():
         # Opened here rather than in the app's lifespan so that a locked or mismatched index
         # is reported as one line, like every other command.
-        knowledge = open_knowledge(settings)
+        knowledge = open_knowledge(settings.knowledge)
         try:
             # A wildcard bind is still reachable on loopback, which is where `ingest` runs.
-            host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-            url = f"http://{host}:{settings.port}"
+            host = (
+                "127.0.0.1" if settings.service.host in ("0.0.0.0", "::") else settings.service.host
+            )
+            url = f"http://{host}:{settings.service.port}"
             app = create_app(settings, knowledge, advertise_url=url)
             access = logging.getLogger("mentor_assistant.access")
             access.addHandler(logging.StreamHandler())
             access.setLevel(logging.INFO)
             # uvicorn's own access log would print query strings, i.e. learners' searches.
             server = uvicorn.Server(
-                uvicorn.Config(app, host=settings.host, port=settings.port, access_log=False)
+                uvicorn.Config(
+                    app, host=settings.service.host, port=settings.service.port, access_log=False
+                )
             )
-            page = f"{url}/demo" if settings.demo else f"{url}/docs"
+            page = f"{url}/demo" if settings.service.demo else f"{url}/docs"
             threading.Thread(target=_announce, args=(server, page, open_page), daemon=True).start()
             server.run()
         finally:
@@ -93,7 +99,6 @@ def _announce(server: uvicorn.Server, page: str, open_page: bool) -> None:
 
 
 def ask(
-    ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="La question.")],
     session: Annotated[
         list[str] | None, typer.Option("--session", help="Session of the learner (repeatable).")
@@ -102,16 +107,16 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """Answer a question through the service's pipeline, scoped like a token would be."""
-    settings = settings_from(ctx)
+    settings = Settings()
     with _assistant_errors():
-        knowledge = open_knowledge(settings)
+        knowledge = open_knowledge(settings.knowledge)
         try:
             principal = Principal("cli", role, frozenset(session or ()))
             service = build_answer_service(settings, knowledge)
             answer = asyncio.run(service.answer(question, scope_for(principal, knowledge.catalog)))
         finally:
             knowledge.close()
-    _print_answer(answer, settings.support_url, as_json)
+    _print_answer(answer, settings.service.support_url, as_json)
 
 
 def _print_answer(answer: Answer, support_url: str, as_json: bool) -> None:
@@ -141,7 +146,6 @@ def _print_answer(answer: Answer, support_url: str, as_json: bool) -> None:
 
 
 def token(
-    ctx: typer.Context,
     session: Annotated[
         list[str] | None, typer.Option("--session", help="Session id (repeatable).")
     ] = None,
@@ -150,41 +154,40 @@ def token(
     user: Annotated[str, typer.Option(help="Pseudonymous user id (sub).")] = "demo",
 ) -> None:
     """Mint a token, as the LMS would; printed alone on the last line."""
-    settings = settings_from(ctx)
+    settings = Settings()
     with _assistant_errors():
         typer.echo(mint_token(settings, user, session or (), role, ttl))
 
 
-def purge(ctx: typer.Context) -> None:
+def purge() -> None:
     """Delete conversations and feedback older than MENTOR_RETENTION_DAYS."""
-    settings = settings_from(ctx)
+    settings = Settings()
     storage = Storage.for_settings(settings)
     try:
-        purged = storage.purge(settings.retention_days)
+        purged = storage.purge(settings.service.retention_days)
     finally:
         storage.close()
     typer.echo(
         f"{purged.conversations} conversations, {purged.messages} messages, "
-        f"{purged.feedback} avis supprimés (plus de {settings.retention_days} jours)."
+        f"{purged.feedback} avis supprimés (plus de {settings.service.retention_days} jours)."
     )
 
 
 def triage_batch(
-    ctx: typer.Context,
     source: Annotated[Path, typer.Argument(help="Demandes : CSV ou JSONL (id, subject, body…).")],
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="JSONL de sortie (défaut : stdout).")
     ] = None,
 ) -> None:
     """Triage a batch of support requests: one JSON line per request."""
-    settings = settings_from(ctx)
+    settings = Settings()
     try:
         requests = read_requests(source)
     except BatchError as error:
         err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False)
         raise typer.Exit(EXIT_ERROR) from error
     with _assistant_errors():
-        knowledge = open_knowledge(settings)
+        knowledge = open_knowledge(settings.knowledge)
         storage = Storage.for_settings(settings)
         try:
             triager = Triager(

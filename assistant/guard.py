@@ -2,8 +2,10 @@
 
 Rules, not a model: they must be predictable, offline and testable, and a false refusal
 here is cheap (the message offers help and the support desk) while a leaked prompt or a
-graded-test answer is not. Patterns run on normalised, accent-folded text so that
-"réponses", "reponses" and "RÉPONSES" match alike.
+graded-test answer is not. Patterns run on the prepared text of ``knowledge.injection``
+(normalised, accent-folded, disguises removed) so that "réponses", "reponses",
+"RÉPONSES" and "r é p o n s e s" match alike. What counts as an injection is defined
+there, since documents are checked for the same orders.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from knowledge.text import fold_accents, normalize
+from knowledge.injection import is_injection, prepare
+from knowledge.text import normalize
 
 
 class Verdict(Enum):
@@ -25,28 +28,6 @@ class Verdict(Enum):
 def _any(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
 
-
-_RULES = r"(?:instructions?|consignes?|regles?|directives?|contraintes?|prompt|rules?|guidelines?)"
-_INJECTION = _any(
-    # "ignore tes instructions", "oublie les règles" — but not "j'ai oublié les règles".
-    rf"(?<!\bai )(?<!\bj )\b(?:ignore|oublie|neglige|outrepasse|contourne)[sz]?\b(?:-les)?"
-    rf"\s+(?:\w+\s+){{0,3}}{_RULES}",
-    rf"\b(?:ignore|disregard|forget|override|bypass)\b\s+(?:\w+\s+){{0,3}}{_RULES}",
-    # "affiche ton prompt système", "show me your system prompt", "répète tes consignes".
-    r"\b(?:prompt|instructions?|consignes?)\s+(?:systeme|system|initiale?s?|internes?|cachee?s?)",
-    r"\bsystem\s+prompt\b",
-    r"\b(?:affiche|montre|revele|donne|repete|recite|ecris|imprime|copie|dis|liste)[sz]?"
-    r"(?:-moi|\s+moi)?\s+(?:tes|vos|ton|votre)\s+(?:\w+\s+)?(?:instructions|consignes|regles|prompt)",
-    r"\b(?:show|reveal|print|repeat|display|tell)\b(?:\s+me)?\s+(?:your|the)\s+(?:\w+\s+)?"
-    r"(?:instructions|prompt|rules)",
-    r"\bquelles?\s+sont\s+(?:tes|vos)\s+(?:instructions|consignes|regles)",
-    r"\bwhat\s+are\s+your\s+(?:instructions|rules)",
-    # Role hijacking.
-    r"\b(?:tu es|vous etes) (?:desormais|maintenant|a present) (?:un|une|mon|le|la)\b",
-    r"\b(?:you are now|from now on you|act as|pretend to be|jailbreak|developer mode)\b",
-    r"\bmode (?:developpeur|dan|sans restriction)\b",
-    r"\bfais comme si tu n'avais (?:pas|aucune) (?:de )?(?:regles|consignes|instructions)",
-)
 
 _ASSESSMENT = (
     r"(?:quiz+|qcm|tests?|examens?|exams?|evaluations?|questionnaires?|controles?|devoirs?"
@@ -96,15 +77,11 @@ _OUT_OF_SCOPE = _any(
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
 
 
-def _prepared(question: str) -> str:
-    return re.sub(r"\s+", " ", fold_accents(normalize(question))).strip()
-
-
 def classify(question: str) -> Verdict:
-    text = _prepared(question)
+    text = prepare(question)
     if not _HAS_WORD.search(text):
         return Verdict.EMPTY
-    if _INJECTION.search(text):
+    if is_injection(question):
         return Verdict.INJECTION
     if _GRADED.search(text):
         return Verdict.GRADED

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.schemas import ReindexRequest, ReindexStatus
+from assistant.settings import Settings
 from ingest.pipeline import SAMPLE_CORPUS, Status, run_ingest
 from knowledge.wiring import Knowledge
 
@@ -27,9 +28,10 @@ class PathNotAllowedError(ValueError):
 
 
 class Reindexer:
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, settings: Settings) -> None:
         self._knowledge = knowledge
-        configured = knowledge.settings.ingest_roots or [SAMPLE_CORPUS]
+        self._settings = settings
+        configured = settings.service.ingest_roots or [SAMPLE_CORPUS]
         self.allowed_roots = tuple(root.resolve() for root in configured)
         self.status = ReindexStatus(state="idle")
         self._thread: threading.Thread | None = None
@@ -38,7 +40,7 @@ class Reindexer:
         """The requested paths, each inside an allowed root. None requested: every configured
         root, or, with none configured, the bundled sample corpus as `ingest` indexes it."""
         if not paths:
-            return list(self._knowledge.settings.ingest_roots)
+            return list(self._settings.service.ingest_roots)
         chosen = []
         for raw in paths:
             # resolve() follows links and "..", so neither can step outside a root.
@@ -70,7 +72,7 @@ class Reindexer:
         knowledge = self._knowledge
         try:
             report = run_ingest(
-                knowledge.settings,
+                self._settings,
                 roots,
                 collection=request.collection,
                 session=request.session,
@@ -90,4 +92,5 @@ class Reindexer:
             removed=report.count(Status.REMOVED),
             failed=report.count(Status.FAILED),
             failures=[f"{o.uri} — {o.reason}: {o.detail}" for o in report.failed[:MAX_FAILURES]],
+            flagged=[f"{o.uri} — {', '.join(o.flagged)}" for o in report.flagged[:MAX_FAILURES]],
         )

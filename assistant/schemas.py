@@ -181,6 +181,10 @@ class ReindexStatus(BaseModel):
     failures: list[str] = Field(
         default_factory=list, description="« source — raison » des sources en échec."
     )
+    flagged: list[str] = Field(
+        default_factory=list,
+        description="« source — documents » contenant des consignes adressées à l'assistant.",
+    )
     detail: str | None = None
 
 

@@ -27,6 +27,7 @@ from assistant.generators.fallback import FallbackStream, close
 from assistant.guard import Verdict, classify, detect_language
 from assistant.postcheck import check
 from assistant.protocols import Generator
+from assistant.settings import Settings
 from assistant.shorthand import spelled_out
 from assistant.types import (
     Answer,
@@ -40,7 +41,6 @@ from assistant.types import (
     TokenEvent,
     Turn,
 )
-from knowledge.settings import Settings
 from knowledge.types import Hit, Kind, Scope
 from knowledge.wiring import Knowledge
 
@@ -63,7 +63,7 @@ class AnswerService:
         self._settings = settings
         self._extractive = ExtractiveGenerator()
         self._evidence = EvidencePolicy.for_embedder(
-            knowledge.searcher.embedder.model_id, settings.min_evidence_score
+            knowledge.searcher.embedder.model_id, settings.service.min_evidence_score
         )
 
     @property
@@ -152,7 +152,7 @@ class AnswerService:
         if hedged:
             # Our own words around the quoted answer: outside the post-check, which judges
             # what the sources support.
-            support = replies.hedge_support(lang, self._settings.support_url)
+            support = replies.hedge_support(lang, self._settings.service.support_url)
             yield TokenEvent(f"\n\n{support}")
             text = f"{lead_in}\n\n{text}\n\n{support}"
         yield DoneEvent(
@@ -180,7 +180,9 @@ class AnswerService:
         text: str | None = None,
     ) -> list[StreamEvent]:
         escalation = reason is RefusalReason.NO_EVIDENCE
-        text = text or replies.refusal(reason, language, self._settings.support_url, escalation)
+        text = text or replies.refusal(
+            reason, language, self._settings.service.support_url, escalation
+        )
         answer = Answer(
             text=text,
             citations=citations,

@@ -27,8 +27,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from assistant.privacy import redact
+from assistant.settings import Settings
 from assistant.types import Turn
-from knowledge.settings import Settings
 
 # Messages (user and assistant) fed back to the condensation of a follow-up question.
 HISTORY_MESSAGES = 6
@@ -196,7 +196,7 @@ class Storage:
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Storage:
-        return cls(settings.database_url or settings.assistant_db_path)
+        return cls(settings.service.database_url or settings.assistant_db_path)
 
     @property
     def engine(self) -> Engine:

@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from assistant.errors import ConfigurationError
-from knowledge.settings import Settings
+from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -66,20 +66,20 @@ class Webhook:
     def from_settings(cls, settings: Settings) -> Webhook | None:
         """None when no URL is set; a URL without a secret is a configuration error, so
         that no unsigned ticket ever leaves."""
-        if not settings.webhook_url:
+        if not settings.webhook.url:
             return None
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+        secret = settings.webhook.secret.get_secret_value() if settings.webhook.secret else ""
         if len(secret) < 16:
             raise ConfigurationError(
                 "MENTOR_WEBHOOK_URL est défini : MENTOR_WEBHOOK_SECRET doit l'être aussi "
                 "(au moins 16 caractères) pour signer les tickets envoyés."
             )
         return cls(
-            settings.webhook_url,
+            settings.webhook.url,
             secret,
-            settings.webhook_timeout_seconds,
-            max(1, settings.webhook_attempts),
-            settings.webhook_backoff_seconds,
+            settings.webhook.timeout_seconds,
+            max(1, settings.webhook.attempts),
+            settings.webhook.backoff_seconds,
         )
 
     async def send(self, event: str, payload: Mapping[str, Any], reference: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 from bench.common import arguments, bench_settings, peak_rss_mb, print_table, write
 from ingest.pipeline import Status, run_ingest
 from knowledge.protocols import Embedder
-from knowledge.settings import Settings
+from knowledge.settings import KnowledgeSettings
 from knowledge.wiring import build_embedder
 
 # --quick: the first fiches only, so that the whole quick run takes minutes on 2 cores.
@@ -27,7 +27,7 @@ QUICK_FICHES = 30
 QUICK_ROUNDS, ROUNDS = 2, 1
 
 
-def naive_langchain(fiches: Path, settings: Settings, store_dir: Path) -> dict[str, Any]:
+def naive_langchain(fiches: Path, settings: KnowledgeSettings, store_dir: Path) -> dict[str, Any]:
     from langchain_core.documents import Document
     from langchain_core.embeddings import Embeddings
     from langchain_qdrant import QdrantVectorStore
@@ -95,7 +95,7 @@ def main() -> None:
                 rerun = run_ingest(settings, [source])
                 rerun_seconds = time.perf_counter() - started
                 ours_rss = peak_rss_mb()
-            naives.append(naive_langchain(source, settings, scratch / f"naive-{round_}"))
+            naives.append(naive_langchain(source, settings.knowledge, scratch / f"naive-{round_}"))
         first_seconds = min(firsts)
         naive = min(naives, key=lambda run: float(run["seconds"]))
     assert rerun.count(Status.UNCHANGED) == 1, "the unchanged file should have been skipped"

@@ -30,10 +30,10 @@ import numpy as np
 from pydantic import SecretStr
 
 from assistant.auth import Role, mint_token
+from assistant.settings import Settings
 from bench.common import arguments, bench_settings, print_table, write
 from bench.loopback import free_port
 from ingest.pipeline import run_ingest
-from knowledge.settings import Settings
 
 LEVELS, QUICK_LEVELS = (1, 5, 10, 25, 50, 100, 200), (10, 50)
 ASKS_PER_CLIENT, QUICK_ASKS_PER_CLIENT = 3, 1
@@ -196,11 +196,12 @@ def indexed_sample(profile: str) -> Iterator[tuple[Settings, dict[str, str]]]:
     service process at it (embedded store, no remote backend, no rate limit)."""
     with tempfile.TemporaryDirectory() as scratch:
         settings = bench_settings(Path(scratch) / "index", profile)
-        settings = settings.model_copy(update={"jwt_secret": SecretStr(SECRET)})
+        service = settings.service.model_copy(update={"jwt_secret": SecretStr(SECRET)})
+        settings = settings.model_copy(update={"service": service})
         assert not run_ingest(settings).failed
         env = {
             **os.environ,
-            "MENTOR_DATA_DIR": str(settings.data_dir),
+            "MENTOR_DATA_DIR": str(settings.knowledge.data_dir),
             "MENTOR_EMBEDDING_PROFILE": profile,
             "MENTOR_JWT_SECRET": SECRET,
             "MENTOR_RATE_LIMIT_PER_MINUTE": "1000000",

@@ -30,10 +30,10 @@ from qdrant_client import QdrantClient
 
 from assistant.generators.extractive import ExtractiveGenerator
 from assistant.service import AnswerService
+from assistant.settings import Settings
 from bench.common import arguments, bench_settings, peak_rss_mb, print_table, write
 from ingest.pipeline import run_ingest
 from knowledge.search import Searcher
-from knowledge.settings import Settings
 from knowledge.stores.client import QdrantClientStore
 from knowledge.stores.edge import EdgeStore
 from knowledge.types import Chunk, Scope, SparseVector
@@ -65,7 +65,7 @@ def real_chunks(settings: Settings, fiches: Path, count: int, scratch: Path) -> 
     lines = fiches.read_text(encoding="utf-8").splitlines()[:count]
     subset.write_text("\n".join(lines) + "\n", encoding="utf-8")
     run_ingest(settings, [subset])
-    shard = qe.EdgeShard.load(str(settings.store_dir / settings.collection))
+    shard = qe.EdgeShard.load(str(settings.knowledge.store_dir / settings.knowledge.collection))
     found: list[Real] = []
     offset: qe.PointId | None = None
     try:
@@ -148,23 +148,23 @@ def timed(run: Callable[[str], object], queries: Sequence[str]) -> dict[str, flo
 def measure_scale(
     settings: Settings, real: Sequence[Real], total: int, queries: Sequence[str], scratch: Path
 ) -> dict[str, Any]:
-    embedder = build_embedder(settings)
+    embedder = build_embedder(settings.knowledge)
     vectors = {query: embedder.embed_query(query) for query in queries}
     row: dict[str, Any] = {"chunks": total}
 
-    edge = EdgeStore(scratch / f"edge-{total}", settings.collection)
+    edge = EdgeStore(scratch / f"edge-{total}", settings.knowledge.collection)
     row["edge_build_s"] = fill(edge, real, total)
     row["edge_store"] = timed(lambda q: edge.query_dense(vectors[q], LEARNER, 40), queries)
     knowledge = Knowledge(
-        settings,
-        build_catalog(settings),
+        settings.knowledge,
+        build_catalog(settings.knowledge),
         edge,
         Searcher(
             embedder,
-            build_sparse_encoder(settings),
+            build_sparse_encoder(settings.knowledge),
             edge,
-            lexical_weight(settings),
-            settings.candidates,
+            lexical_weight(settings.knowledge),
+            settings.knowledge.candidates,
         ),
     )
     service = AnswerService(knowledge, ExtractiveGenerator(), settings)
@@ -172,7 +172,7 @@ def measure_scale(
     row["answer"] = timed(lambda q: asyncio.run(service.answer(q, LEARNER)), queries)
     knowledge.close()
 
-    local = QdrantClientStore(QdrantClient(":memory:"), settings.collection)
+    local = QdrantClientStore(QdrantClient(":memory:"), settings.knowledge.collection)
     row["local_build_s"] = fill(local, real, total)
     # Local mode filters in Python, point by point: fewer queries at the largest scale.
     few = queries[: max(5, len(queries) * 1000 // total)]

@@ -63,7 +63,7 @@ def main() -> None:
         started = time.perf_counter()
         report = run_ingest(settings, [faq])
         index_seconds = time.perf_counter() - started
-        knowledge = open_knowledge(settings)
+        knowledge = open_knowledge(settings.knowledge)
         try:
             searcher = knowledge.searcher
             store = knowledge.store

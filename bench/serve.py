@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from assistant.app import create_app
-from knowledge.settings import Settings
+from assistant.settings import Settings
 
 
 def app() -> FastAPI:

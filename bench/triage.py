@@ -77,7 +77,7 @@ def run(quick: bool) -> dict[str, object]:
         report = run_ingest(settings)
         if report.failed:
             raise RuntimeError(f"sample corpus failed to index: {report.failed}")
-        knowledge = open_knowledge(settings)
+        knowledge = open_knowledge(settings.knowledge)
         storage = Storage(settings.assistant_db_path)
         try:
             embedder = knowledge.searcher.embedder

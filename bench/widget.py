@@ -99,9 +99,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as scratch:
             host_port = free_port()
             host = f"http://127.0.0.1:{host_port}"
-            settings = bench_settings(Path(scratch), "lite").model_copy(
+            settings = bench_settings(Path(scratch), "lite")
+            section = settings.service.model_copy(
                 update={"cors_origins": [host], "jwt_secret": SecretStr(SECRET)}
             )
+            settings = settings.model_copy(update={"service": section})
             token = mint_token(settings, "bench", ["laicite-2025"], Role.LEARNER)
             with serving(create_app(settings)) as service:
                 html = PAGE.format(service=service, token=token)

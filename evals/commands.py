@@ -19,6 +19,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from assistant.errors import AssistantError
+from assistant.settings import Settings
 from assistant.wiring import GENERATORS
 from evals.compare import Comparison, GateOutcome, check_gates, compare, load_baseline, parse_gates
 from evals.drafts import extractive_drafts, llm_drafts, select_chunks
@@ -28,8 +29,7 @@ from evals.mistral import MistralChat
 from evals.report import write_report
 from evals.results import EvalRun
 from evals.runner import run_eval
-from knowledge.cli import EXIT_ERROR, EXIT_FAILURES, edge_errors, err_console, settings_from
-from knowledge.settings import Settings
+from knowledge.cli import EXIT_ERROR, EXIT_FAILURES, edge_errors, err_console
 from knowledge.wiring import build_store
 
 console = Console()
@@ -50,7 +50,6 @@ def _bad_input() -> Iterator[None]:
 
 
 def eval_command(
-    ctx: typer.Context,
     targets: Annotated[
         list[str],
         typer.Argument(
@@ -91,12 +90,13 @@ def eval_command(
     ] = False,
 ) -> None:
     """Measure answer quality on a question set, through the service's full pipeline."""
-    settings = settings_from(ctx)
+    settings = Settings()
     with _bad_input():
         if generator is not None:
             if generator not in GENERATORS:
                 raise EvalError(f"--generator {generator!r}: choose {', '.join(GENERATORS)}")
-            settings = settings.model_copy(update={"generator": generator})
+            llm = settings.llm.model_copy(update={"generator": generator})
+            settings = settings.model_copy(update={"llm": llm})
         if generate is not None:
             if as_json or report or baseline or fail_under:
                 raise EvalError("--generate writes drafts only: use it with --output alone")
@@ -146,7 +146,7 @@ def eval_command(
 
 
 def _judge(settings: Settings) -> MistralJudge | None:
-    key = settings.mistral_api_key
+    key = settings.knowledge.mistral_api_key
     if key is None:
         return None
     return MistralJudge(_chat(settings, key.get_secret_value()))
@@ -155,24 +155,24 @@ def _judge(settings: Settings) -> MistralJudge | None:
 def _chat(settings: Settings, key: str) -> MistralChat:
     return MistralChat(
         key,
-        settings.mistral_base_url,
-        timeout=settings.llm_timeout_seconds,
-        max_retries=settings.llm_max_retries,
+        settings.knowledge.mistral_base_url,
+        timeout=settings.llm.llm_timeout_seconds,
+        max_retries=settings.llm.llm_max_retries,
     )
 
 
 def _write_drafts(
     settings: Settings, paths: list[str], count: int, output: Path | None, use_llm: bool
 ) -> None:
-    store = build_store(settings)
+    store = build_store(settings.knowledge)
     try:
         chunks = select_chunks(list(store.iter_chunks()), paths)
     finally:
         store.close()
-    key = settings.mistral_api_key
+    key = settings.knowledge.mistral_api_key
     if use_llm and key is not None:
         chat = _chat(settings, key.get_secret_value())
-        drafts = asyncio.run(llm_drafts(chat, settings.mistral_model, chunks, count))
+        drafts = asyncio.run(llm_drafts(chat, settings.llm.mistral_model, chunks, count))
     else:
         drafts = extractive_drafts(chunks, count)
     lines = "".join(json.dumps(draft, ensure_ascii=False) + "\n" for draft in drafts)

@@ -29,6 +29,7 @@ from typing import Any
 from assistant.auth import Principal, Role, scope_for
 from assistant.protocols import Generator
 from assistant.service import AnswerService
+from assistant.settings import Settings
 from assistant.types import CitationsEvent, DoneEvent, ErrorEvent
 from assistant.wiring import build_answer_service
 from evals.dataset import Dataset, EvalItem, load_dataset
@@ -45,7 +46,6 @@ from evals.scoring import (
     by_tag,
     score_item,
 )
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge, lexical_weight, open_knowledge
 
 Progress = Callable[[int, int], None]
@@ -65,7 +65,7 @@ def run_eval(
 ) -> EvalRun:
     """``generator`` replaces the one the settings choose (``MENTOR_GENERATOR``)."""
     dataset = load_dataset(dataset_path)
-    knowledge = open_knowledge(settings)
+    knowledge = open_knowledge(settings.knowledge)
     try:
         if generator is None:
             service = build_answer_service(settings, knowledge)
@@ -189,19 +189,19 @@ def _info(
             "judge": judge.describe() if judge else None,
         },
         "settings": {
-            "embedding_profile": settings.embedding_profile.value,
-            "embedding_model_path": _text(settings.embedding_model_path),
-            "lexical_weight": lexical_weight(settings),
-            "candidates": settings.candidates,
-            "chunk_size": settings.chunk_size,
-            "chunk_overlap": settings.chunk_overlap,
-            "collection": settings.collection,
-            "store": "qdrant-server" if settings.qdrant_url else "embedded",
-            "data_dir": str(settings.data_dir),
-            "generator": settings.generator,
-            "mistral_model": settings.mistral_model,
-            "openai_model": settings.openai_model,
-            "min_evidence_score": settings.min_evidence_score,
+            "embedding_profile": settings.knowledge.embedding_profile.value,
+            "embedding_model_path": _text(settings.knowledge.embedding_model_path),
+            "lexical_weight": lexical_weight(settings.knowledge),
+            "candidates": settings.knowledge.candidates,
+            "chunk_size": settings.knowledge.chunk_size,
+            "chunk_overlap": settings.knowledge.chunk_overlap,
+            "collection": settings.knowledge.collection,
+            "store": "qdrant-server" if settings.knowledge.qdrant_url else "embedded",
+            "data_dir": str(settings.knowledge.data_dir),
+            "generator": settings.llm.generator,
+            "mistral_model": settings.llm.mistral_model,
+            "openai_model": settings.llm.openai_model,
+            "min_evidence_score": settings.service.min_evidence_score,
         },
         "scoring": {
             "support_threshold": SUPPORT_THRESHOLD,

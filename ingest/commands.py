@@ -11,9 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ingest.handoff import HandoffReport, hand_off
-from ingest.pipeline import IngestReport, SourceOutcome, Status, run_ingest
+from ingest.pipeline import FLAGGED, IngestReport, SourceOutcome, Status, run_ingest
+from ingest.settings import IngestSettings
 from knowledge import service_link
-from knowledge.cli import EXIT_FAILURES, edge_errors, settings_from
+from knowledge.cli import EXIT_FAILURES, edge_errors
 from knowledge.errors import StoreLockedError
 from knowledge.types import Kind
 
@@ -54,7 +55,6 @@ class _RichProgress:
 
 
 def ingest(
-    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
         typer.Argument(help="Files, folders or archives. Default: the bundled sample corpus."),
@@ -69,7 +69,7 @@ def ingest(
     ] = False,
 ) -> None:
     """Index files, folders and archives; unchanged sources are skipped."""
-    settings = settings_from(ctx)
+    settings = IngestSettings()
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -89,7 +89,7 @@ def ingest(
                 progress=_RichProgress(bar),
             )
         except StoreLockedError:
-            link = service_link.find(settings)
+            link = service_link.find(settings.knowledge)
             if link is None or rebuild:
                 raise
             bar.stop()
@@ -120,6 +120,12 @@ def _print_report(report: IngestReport) -> None:
     for outcome in report.failed:
         console.print(
             f"[red]✗[/] {outcome.uri} — {outcome.reason}: {outcome.detail}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    for outcome in report.flagged:
+        console.print(
+            f"[yellow]![/] {outcome.uri} — {FLAGGED}: {', '.join(outcome.flagged)}",
             soft_wrap=True,
             highlight=False,
         )

@@ -45,6 +45,18 @@ class TooLargeError(IngestError):
     reason = "too large"
 
 
+class UnsafeLinkError(IngestError):
+    """A symbolic link in an ingested folder that leads out of it."""
+
+    reason = "unsafe link"
+
+
+class UnsafeUrlError(IngestError):
+    """A declared ``url`` that is not a web or mail address (``javascript:``, ``data:``)."""
+
+    reason = "unsafe url"
+
+
 class HandoffError(KnowledgeError):
     """The running service could not take the job; the message says why, in French. A
     knowledge error, so the CLI reports it like a locked or unreachable index."""

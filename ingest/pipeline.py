@@ -17,15 +17,17 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
 
 import yaml
 
-from ingest.errors import CorruptFileError, IngestError, TooLargeError
-from ingest.loaders import load_source
+from ingest.errors import CorruptFileError, IngestError, TooLargeError, UnsafeLinkError
+from ingest.loaders import load_source, strict_yaml
 from ingest.loaders.base import LoadOptions, SourceFile
+from ingest.settings import IngestSettings
 from knowledge.catalog import Catalog
 from knowledge.chunking import Chunker
-from knowledge.settings import Settings
+from knowledge.injection import addresses_assistant
 from knowledge.types import Chunk, Kind
 from knowledge.wiring import INDEX_EMBEDDER_KEY, Knowledge, check_index_embedder, open_knowledge
 
@@ -39,6 +41,10 @@ EXTRACTION_REVISION = 2
 # A folder holding this file is a course: its settings apply to every file below it.
 COURSE_MANIFEST = "course.yaml"
 EMBED_BATCH = 64
+
+
+# How the reports name a flagged source, in French like the rest of them.
+FLAGGED = "consignes adressées à l'assistant (jamais citées), à relire"
 
 
 class Status(StrEnum):
@@ -56,6 +62,9 @@ class SourceOutcome:
     chunks: int = 0
     reason: str = ""
     detail: str = ""
+    # Documents holding sentences addressed to an AI ("affiche toutes les sources…"): indexed,
+    # never quoted as answers, and worth a person's look.
+    flagged: tuple[str, ...] = ()
 
 
 @dataclass
@@ -69,6 +78,10 @@ class IngestReport:
     @property
     def failed(self) -> list[SourceOutcome]:
         return [outcome for outcome in self.outcomes if outcome.status is Status.FAILED]
+
+    @property
+    def flagged(self) -> list[SourceOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.flagged]
 
     @property
     def documents(self) -> int:
@@ -103,6 +116,8 @@ class _Candidate:
     path: Path
     uri: str
     options: LoadOptions
+    # Set for a symbolic link whose target lies outside the ingested folder.
+    escapes_to: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +129,7 @@ class _Course:
 
 
 def run_ingest(
-    settings: Settings,
+    settings: IngestSettings,
     paths: Sequence[Path] = (),
     *,
     collection: str | None = None,
@@ -135,9 +150,9 @@ def run_ingest(
         collection=collection,
         session_ids=(session,) if session else (),
         kind=kind,
-        max_member_bytes=settings.max_file_bytes,
-        max_archive_bytes=settings.max_archive_bytes,
-        max_archive_ratio=settings.max_archive_ratio,
+        max_member_bytes=settings.limits.max_file_bytes,
+        max_archive_bytes=settings.limits.max_archive_bytes,
+        max_archive_ratio=settings.limits.max_archive_ratio,
     )
     with _writable(settings, knowledge, rebuild) as index:
         embedder = index.searcher.embedder
@@ -155,7 +170,7 @@ def run_ingest(
 
 @contextmanager
 def _writable(
-    settings: Settings, knowledge: Knowledge | None, rebuild: bool
+    settings: IngestSettings, knowledge: Knowledge | None, rebuild: bool
 ) -> Iterator[Knowledge]:
     if knowledge is not None:
         if not rebuild:
@@ -163,7 +178,7 @@ def _writable(
         yield knowledge
         return
     # A rebuild is how one leaves a model mismatch behind, so it must be able to open one.
-    opened = open_knowledge(settings, verify_embedder=not rebuild)
+    opened = open_knowledge(settings.knowledge, verify_embedder=not rebuild)
     try:
         yield opened
     finally:
@@ -176,22 +191,22 @@ def _forget_everything(catalog: Catalog) -> None:
 
 
 class _Job:
-    def __init__(self, settings: Settings, index: Knowledge, progress: Progress) -> None:
+    def __init__(self, settings: IngestSettings, index: Knowledge, progress: Progress) -> None:
         self.settings = settings
         self.catalog = index.catalog
         self.store = index.store
         self.embedder = index.searcher.embedder
         self.sparse = index.searcher.sparse_encoder
         self.progress = progress
-        self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+        self.chunker = Chunker(settings.knowledge.chunk_size, settings.knowledge.chunk_overlap)
         # Anything that changes the vectors of unchanged bytes must invalidate the hash.
         self.pipeline_key = json.dumps(
             [
                 EXTRACTION_REVISION,
                 self.embedder.model_id,
                 self.sparse.model_id,
-                settings.chunk_size,
-                settings.chunk_overlap,
+                settings.knowledge.chunk_size,
+                settings.knowledge.chunk_overlap,
             ]
         )
 
@@ -221,6 +236,8 @@ class _Job:
         courses = {}
         for manifest in manifests:
             try:
+                if not manifest.resolve().is_relative_to(root.resolve()):
+                    raise UnsafeLinkError(_link_uri(manifest), "link to a course manifest outside")
                 course = _read_course(manifest, base)
             except IngestError as error:
                 report.outcomes.append(
@@ -236,10 +253,14 @@ class _Job:
     def _index(self, candidate: _Candidate) -> SourceOutcome:
         uri = candidate.uri
         try:
+            if candidate.escapes_to is not None:
+                raise UnsafeLinkError(
+                    uri, f"symbolic link to {candidate.escapes_to}, outside the ingested folder"
+                )
             size = candidate.path.stat().st_size
-            if size > self.settings.max_file_bytes:
+            if size > self.settings.limits.max_file_bytes:
                 raise TooLargeError(
-                    uri, f"{size} bytes, over the {self.settings.max_file_bytes} limit"
+                    uri, f"{size} bytes, over the {self.settings.limits.max_file_bytes} limit"
                 )
             data = candidate.path.read_bytes()
             digest = _source_hash(data, candidate.options, self.pipeline_key)
@@ -262,7 +283,10 @@ class _Job:
         self._write(chunks)
         self.store.delete(previous - new_ids)
         self.catalog.commit_source(uri, digest, new_ids, len(documents))
-        return SourceOutcome(uri, Status.INDEXED, len(documents), len(chunks))
+        flagged = tuple(
+            d.document_id for d in documents if any(addresses_assistant(s.text) for s in d.sections)
+        )
+        return SourceOutcome(uri, Status.INDEXED, len(documents), len(chunks), flagged=flagged)
 
     def _write(self, chunks: list[Chunk]) -> None:
         for start in range(0, len(chunks), EMBED_BATCH):
@@ -308,13 +332,29 @@ def _uri(path: Path) -> str:
     return resolved.as_uri()
 
 
+def _link_uri(path: Path) -> str:
+    """A link's own uri (its folder's, plus its name): ``_uri`` would name its target."""
+    folder = _uri(path.parent)
+    return f"{folder}{'' if folder.endswith((':', '/')) else '/'}{quote(path.name)}"
+
+
 def _discover(root: Path, base: LoadOptions, courses: dict[str, _Course]) -> Iterator[_Candidate]:
     if root.is_file():
         yield _Candidate(root, _uri(root), base)
         return
+    inside = root.resolve()
     for path in sorted(root.rglob("*")):
         relative_parts = path.relative_to(root).parts
-        if any(part.startswith(".") for part in relative_parts) or not path.is_file():
+        if any(part.startswith(".") for part in relative_parts):
+            continue
+        if path.is_symlink():
+            # Links are never followed: one leading out is reported (as in an archive), one
+            # within the folder is skipped, since its target is indexed where it lies.
+            target = path.resolve()
+            if not target.is_relative_to(inside):
+                yield _Candidate(path, _link_uri(path), base, escapes_to=target)
+            continue
+        if not path.is_file():
             continue
         if path.name == COURSE_MANIFEST:
             continue
@@ -333,12 +373,15 @@ def _discover(root: Path, base: LoadOptions, courses: dict[str, _Course]) -> Ite
 def _read_course(manifest: Path, base: LoadOptions) -> _Course:
     uri = _uri(manifest)
     try:
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-        session_id = str(data["session_id"])
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError, KeyError) as error:
-        raise CorruptFileError(
-            uri, f"invalid course manifest ({error!r}); needs a session_id"
-        ) from error
+        data = strict_yaml.load(manifest.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        detail = f"invalid course manifest: {strict_yaml.describe(error)}"
+        raise CorruptFileError(uri, detail) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CorruptFileError(uri, f"unreadable course manifest ({error})") from error
+    if not isinstance(data, dict) or data.get("session_id") in (None, ""):
+        raise CorruptFileError(uri, "invalid course manifest: needs a session_id")
+    session_id = str(data["session_id"])
     return _Course(
         session_id=session_id,
         reuses=tuple(str(s) for s in data.get("reuses") or ()),

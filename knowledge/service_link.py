@@ -14,7 +14,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from knowledge.settings import Settings
+from knowledge.settings import KnowledgeSettings
 
 LINK_FILE = "service.json"
 
@@ -26,11 +26,11 @@ class ServiceLink:
     pid: int
 
 
-def link_path(settings: Settings) -> Path:
+def link_path(settings: KnowledgeSettings) -> Path:
     return settings.data_dir / LINK_FILE
 
 
-def publish(settings: Settings, link: ServiceLink) -> None:
+def publish(settings: KnowledgeSettings, link: ServiceLink) -> None:
     path = link_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f".{path.name}.{link.pid}")
@@ -41,14 +41,14 @@ def publish(settings: Settings, link: ServiceLink) -> None:
     staging.replace(path)
 
 
-def withdraw(settings: Settings, pid: int) -> None:
+def withdraw(settings: KnowledgeSettings, pid: int) -> None:
     """Remove the link if it is still ours (a newer service may have replaced it)."""
     current = find(settings)
     if current is not None and current.pid == pid:
         link_path(settings).unlink(missing_ok=True)
 
 
-def find(settings: Settings) -> ServiceLink | None:
+def find(settings: KnowledgeSettings) -> ServiceLink | None:
     """The link of a live service, or None (no file, unreadable, or its process is gone)."""
     try:
         raw = json.loads(link_path(settings).read_text(encoding="utf-8"))

@@ -8,11 +8,11 @@ from knowledge.catalog import Catalog
 from knowledge.errors import IndexMismatchError, KnowledgeError
 from knowledge.protocols import Embedder, SparseEncoder, VectorStore
 from knowledge.search import Searcher
-from knowledge.settings import EmbeddingProfile, Settings
+from knowledge.settings import EmbeddingProfile, KnowledgeSettings
 from knowledge.sparse import FrenchSparseEncoder
 
 
-def build_embedder(settings: Settings) -> Embedder:
+def build_embedder(settings: KnowledgeSettings) -> Embedder:
     if settings.embedding_model_path is not None:
         from knowledge.embedders.sentence_transformer import SentenceTransformerEmbedder
 
@@ -53,17 +53,17 @@ _LEXICAL_WEIGHTS = {
 }
 
 
-def lexical_weight(settings: Settings) -> float:
+def lexical_weight(settings: KnowledgeSettings) -> float:
     if settings.lexical_weight is not None:
         return settings.lexical_weight
     return _LEXICAL_WEIGHTS[settings.embedding_profile]
 
 
-def build_sparse_encoder(settings: Settings) -> SparseEncoder:
+def build_sparse_encoder(settings: KnowledgeSettings) -> SparseEncoder:
     return FrenchSparseEncoder()
 
 
-def build_store(settings: Settings) -> VectorStore:
+def build_store(settings: KnowledgeSettings) -> VectorStore:
     if settings.qdrant_url:
         from knowledge.stores.client import QdrantClientStore
 
@@ -74,7 +74,7 @@ def build_store(settings: Settings) -> VectorStore:
     return EdgeStore(settings.store_dir, settings.collection)
 
 
-def build_catalog(settings: Settings) -> Catalog:
+def build_catalog(settings: KnowledgeSettings) -> Catalog:
     return Catalog(settings.manifest_path)
 
 
@@ -82,7 +82,7 @@ def build_catalog(settings: Settings) -> Catalog:
 class Knowledge:
     """Everything a reader of the index needs, opened once and closed together."""
 
-    settings: Settings
+    settings: KnowledgeSettings
     catalog: Catalog
     store: VectorStore
     searcher: Searcher
@@ -105,7 +105,7 @@ def check_index_embedder(catalog: Catalog, embedder: Embedder) -> None:
         )
 
 
-def open_knowledge(settings: Settings, verify_embedder: bool = True) -> Knowledge:
+def open_knowledge(settings: KnowledgeSettings, verify_embedder: bool = True) -> Knowledge:
     catalog = build_catalog(settings)
     store: VectorStore | None = None
     try:

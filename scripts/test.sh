@@ -7,6 +7,8 @@ MENTOR_EXTRAS="[test]" scripts/install.sh
 scripts/install-browser.sh
 # PostgreSQL server binaries: the storage tests start a throwaway cluster with them.
 scripts/install-postgres.sh
+# PHP 8.2 for the real Moodle 4.5 of tests/moodle (its source is read from ../shared/moodle).
+scripts/install-moodle.sh
 # The quality-profile tests use the real EmbeddingGemma weights, provisioned like a user would.
 .venv/bin/mentor-assistant models fetch --source registry
 .venv/bin/ruff check .

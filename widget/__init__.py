@@ -24,7 +24,16 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 MOODLE_PLUGIN_DIR = PACKAGE_DIR / "moodle" / "local_mentorassistant"
 
 # Each file only uses names defined by the files before it.
-SCRIPT_SOURCES = ("i18n.js", "markdown.js", "widget.js")
+SCRIPT_SOURCES = (
+    "i18n.js",
+    "markdown.js",
+    "dom.js",
+    "store.js",
+    "api.js",
+    "keyboard.js",
+    "view.js",
+    "widget.js",
+)
 STYLESHEET_SOURCE = "mentor-assistant.css"
 DEMO_STYLESHEET_SOURCE = "demo.css"
 SCRIPT_STEM = "mentor-assistant"

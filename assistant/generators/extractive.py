@@ -14,8 +14,9 @@ needs no key, no network and no GPU. Two shapes:
   one asked reads as a wrong answer.
 
 Passages are only ever quoted, never interpreted, and a sentence that gives orders to
-an AI (the guard's prompt-injection rules) is never picked: an instruction planted in a
-document neither acts nor gets relayed.
+an AI (``knowledge.injection``: the guard's rules, and orders about sources, sessions,
+prompts or answers) is never picked: an instruction planted in a document neither acts
+nor gets relayed.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ import re
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
-from assistant.guard import Verdict, classify
 from assistant.replies import ENGLISH_LEAD_IN
 from assistant.sentences import Unit, coverage, stems, units
 from assistant.types import Citation, Turn
+from knowledge.injection import addresses_assistant
 from knowledge.text import normalize
 
 _MIN_UNITS, _MAX_UNITS = 2, 5
@@ -186,7 +187,7 @@ def _units(rank: int, citation: Citation) -> list[_Candidate]:
 
 
 def _orders(text: str) -> bool:
-    return classify(text) is Verdict.INJECTION
+    return addresses_assistant(text)
 
 
 def _rarity(wanted: frozenset[str], candidates: Sequence[_Candidate]) -> dict[str, float]:

@@ -11,11 +11,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.auth import Principal, scope_for, verify_token
 from assistant.errors import AuthError
+from assistant.lti.service import LtiService
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
 from assistant.service import AnswerService
+from assistant.settings import Settings
 from assistant.storage import Storage
-from knowledge.settings import Settings
 from knowledge.types import Scope
 from knowledge.wiring import Knowledge
 
@@ -32,6 +33,7 @@ class Runtime:
     storage: Storage
     limiter: RateLimiter
     reindexer: Reindexer
+    lti: LtiService
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,5 +123,5 @@ def _conclude(
         follow_up=bool(conversation.history),
     )
     return ChatResponse.of(
-        answer, conversation.conversation_id, answer_id, runtime.settings.support_url
+        answer, conversation.conversation_id, answer_id, runtime.settings.service.support_url
     )

@@ -189,7 +189,7 @@ def build_router() -> APIRouter:
             days=days,
             periods=PERIODS,
             questions=sum(c.count for c in clusters),
-            retention=runtime.settings.retention_days,
+            retention=runtime.settings.service.retention_days,
         )
 
     @router.get("/gaps.csv")

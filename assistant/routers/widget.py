@@ -19,8 +19,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from assistant.auth import Role, mint_token
+from assistant.routers import RuntimeDep
+from assistant.settings import Settings
 from ingest.pipeline import COURSE_MANIFEST, SAMPLE_CORPUS
-from knowledge.settings import Settings
 from widget import TEMPLATES_DIR, Asset, build_assets
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -57,7 +58,7 @@ def build_router(settings: Settings) -> APIRouter:
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
     )
-    courses = _sample_courses() if settings.demo else {}
+    courses = _sample_courses() if settings.service.demo else {}
     router = APIRouter(include_in_schema=False)
 
     @router.api_route("/widget/mentor-assistant.js", methods=["GET", "HEAD"])
@@ -70,9 +71,11 @@ def build_router(settings: Settings) -> APIRouter:
         )
 
     @router.api_route("/widget/frame", methods=["GET", "HEAD"], response_class=HTMLResponse)
-    async def frame() -> HTMLResponse:
+    async def frame(runtime: RuntimeDep) -> HTMLResponse:
         page = templates.get_template("frame.html").render(script=assets.script.name)
-        ancestors = " ".join(["'self'", *settings.cors_origins])
+        # The LMS pages allowed to embed it, and the LTI platforms it is registered on.
+        origins = [*settings.service.cors_origins, *runtime.lti.platform_origins()]
+        ancestors = " ".join(["'self'", *dict.fromkeys(origins)])
         return _html(page, _csp(frame_ancestors=ancestors), "no-cache")
 
     @router.api_route("/widget/{name}", methods=["GET", "HEAD"])

@@ -17,6 +17,7 @@ from assistant.evidence import EvidencePolicy
 from assistant.guard import detect_language
 from assistant.privacy import redact
 from assistant.service import AnswerService
+from assistant.settings import Settings
 from assistant.storage import SECONDS_PER_DAY, Storage
 from assistant.triage.classifier import Method, TextClassifier, embed, trained_classifier
 from assistant.triage.dataset import request_text
@@ -26,7 +27,6 @@ from assistant.triage.taxonomy import Category
 from assistant.triage.urgency import UrgencyAssessment, assess
 from assistant.types import Citation
 from knowledge.models import EMBEDDING_GEMMA
-from knowledge.settings import Settings
 from knowledge.types import Scope
 from knowledge.wiring import Knowledge
 
@@ -89,10 +89,12 @@ class Triager:
         self._service = service
         self._storage = storage
         self._settings = settings
-        self._domains = domains or DomainTable.load(settings.triage_domains_file)
+        self._domains = domains or DomainTable.load(settings.triage.domains_file)
         embedder = knowledge.searcher.embedder
-        self._evidence = EvidencePolicy.for_embedder(embedder.model_id, settings.min_evidence_score)
-        self._similar_min = settings.triage_similar_min_score or _SIMILAR.get(
+        self._evidence = EvidencePolicy.for_embedder(
+            embedder.model_id, settings.service.min_evidence_score
+        )
+        self._similar_min = settings.triage.similar_min_score or _SIMILAR.get(
             embedder.model_id, _SIMILAR[EMBEDDING_GEMMA.name]
         )
         self._classifier: TextClassifier | None = None
@@ -109,8 +111,8 @@ class Triager:
             if self._classifier is None:
                 self._classifier = trained_classifier(
                     self._knowledge.searcher.embedder,
-                    Method(self._settings.triage_classifier),
-                    self._settings.data_dir / "triage",
+                    Method(self._settings.triage.classifier),
+                    self._settings.knowledge.data_dir / "triage",
                 )
             return self._classifier
 
@@ -155,7 +157,7 @@ class Triager:
         confidence = round(evidence.probability, 3)
         sources = tuple(Citation.of(index, hit) for index, hit in enumerate(hits[:_MAX_SOURCES], 1))
         # A draft the agent sends as is: only where the learner would get a plain answer.
-        threshold = self._settings.triage_reply_min_score or self._evidence.answer_at
+        threshold = self._settings.triage.reply_min_score or self._evidence.answer_at
         if confidence < threshold:
             return None, confidence, sources
         try:
@@ -167,7 +169,7 @@ class Triager:
         return answer.text, confidence, answer.citations
 
     def _similar(self, vector: np.ndarray, request_id: str) -> tuple[SimilarRequest, ...]:
-        since = time.time() - self._settings.triage_similar_days * SECONDS_PER_DAY
+        since = time.time() - self._settings.triage.similar_days * SECONDS_PER_DAY
         recent = [r for r in self._storage.recent_requests(since) if r.request_id != request_id]
         if not recent:
             return ()

@@ -19,9 +19,11 @@ from ingest.errors import (
     EncodingError,
     IngestError,
     UnsafeArchiveError,
+    UnsafeUrlError,
     UnsupportedTypeError,
 )
 from ingest.loaders.base import LoadOptions, SourceFile
+from knowledge.links import LINK_SCHEMES, is_safe_link
 from knowledge.types import Document, Kind, Section
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTROL_RATIO = 0.01
 
 
+# A two- to four-byte UTF-8 character. Legacy French text (cp1252: "é" is one byte followed
+# by a letter) practically never contains one, so its presence says the file meant UTF-8.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
 def decode_text(data: bytes, source: str) -> str:
     """UTF-8 (BOM or not), UTF-16 with a BOM, else cp1252/latin-1: what French files use."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -42,7 +51,13 @@ def decode_text(data: bytes, source: str) -> str:
             raise EncodingError(source, f"invalid UTF-16: {error.reason}") from error
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        if _UTF8_SEQUENCE.search(data):
+            # Accents written as UTF-8 next to bytes that are not: a damaged or mixed file.
+            # Read as cp1252, its every "é" would become "Ã©"; better say so than index that.
+            raise EncodingError(
+                source, f"invalid UTF-8 at byte {error.start} in a file otherwise in UTF-8"
+            ) from None
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
@@ -244,9 +259,14 @@ class Declared:
             raise CorruptFileError(
                 source, f"{where}: unknown kind {kind!r} (one of {choices})"
             ) from error
+        url = _text_field(fields.get("url"))
+        if url is not None and not is_safe_link(url):
+            schemes = "/".join(sorted(LINK_SCHEMES))
+            detail = f"{where}: url {url[:60]!r} is not an absolute {schemes} address"
+            raise UnsafeUrlError(source, detail)
         return cls(
             title=_text_field(fields.get("title")),
-            url=_text_field(fields.get("url")),
+            url=url,
             kind=parsed_kind,
             document_id=_text_field(fields.get("document_id")),
             collection=_text_field(fields.get("collection")),

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from ingest.errors import CorruptFileError
+from ingest.loaders import strict_yaml
 from ingest.loaders.base import LoadOptions, SourceFile
 from ingest.loaders.common import (
     Block,
@@ -63,12 +64,11 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     if not match:
         return {}, text
     try:
-        fields = yaml.safe_load(match.group(1) or "") or {}
+        fields = strict_yaml.load(match.group(1) or "") or {}
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
         # +2: the opening "---" is line 1 and marks count from 0.
-        where = f"line {mark.line + 2}" if mark is not None else "front matter"
-        raise CorruptFileError(source, f"{where}: invalid YAML front matter") from error
+        detail = strict_yaml.describe(error, line_offset=2)
+        raise CorruptFileError(source, f"front matter, {detail}") from None
     if not isinstance(fields, dict):
         raise CorruptFileError(source, "front matter must be a mapping of keys to values")
     return {str(key): value for key, value in fields.items()}, text[match.end() :]

@@ -111,7 +111,9 @@ class _Backup:
         if "moodle_backup.xml" not in archive:
             raise CorruptFileError(source.uri, "no moodle_backup.xml: not a Moodle 2+ backup")
         self.manifest = parse_xml(archive["moodle_backup.xml"], f"{self.uri}!/moodle_backup.xml")
-        self.course_xml = self._optional_xml("course/course.xml")
+        # The course's own name and summary: a backup whose course.xml is there but
+        # unreadable is damaged, and is reported rather than indexed without them.
+        self.course_xml = self._course_xml()
         self.course = (
             _field(self.course_xml, "fullname")
             or _field(self.manifest.find("information"), "original_course_fullname")
@@ -138,6 +140,15 @@ class _Backup:
         return [document for document in documents if document is not None]
 
     # --- reading ----------------------------------------------------------------------------
+
+    def _course_xml(self) -> etree._Element | None:
+        path = "course/course.xml"
+        if path not in self.archive:
+            return None
+        try:
+            return parse_xml(self.archive[path], f"{self.uri}!/{path}")
+        except CorruptFileError as error:
+            raise CorruptFileError(self.uri, f"{path}: {error.detail}") from error
 
     def _optional_xml(self, path: str) -> etree._Element | None:
         if path not in self.archive:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ingest.errors import CorruptFileError
+from ingest.loaders import strict_yaml
 from ingest.loaders.base import LoadOptions, SourceFile
 from ingest.loaders.common import (
     Declared,
@@ -132,14 +133,13 @@ def _csv_records(text: str, uri: str) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _yaml_records(text: str, uri: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    loader = yaml.SafeLoader(text)
+    loader = strict_yaml.StrictLoader(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "YAML"
-        raise CorruptFileError(uri, f"{where}: invalid YAML") from error
+        # "from None": the chained error would carry the document it failed on.
+        raise CorruptFileError(uri, strict_yaml.describe(error)) from None
     finally:
         loader.dispose()
     defaults: dict[str, Any] = {}

@@ -13,8 +13,8 @@ import pytest
 
 from assistant.generators.extractive import ExtractiveGenerator
 from assistant.service import AnswerService
+from assistant.settings import Settings
 from ingest.pipeline import run_ingest
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge, open_knowledge
 from tests.conftest import make_settings
 
@@ -38,7 +38,7 @@ def sample_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def sample_knowledge(sample_settings: Settings) -> Iterator[Knowledge]:
-    knowledge = open_knowledge(sample_settings)
+    knowledge = open_knowledge(sample_settings.knowledge)
     yield knowledge
     knowledge.close()
 

@@ -19,12 +19,12 @@ from starlette.requests import ClientDisconnect
 
 from assistant.app import create_app
 from assistant.auth import Principal, Role, mint_token
+from assistant.settings import Settings
 from assistant.storage import SECONDS_PER_DAY, Storage
 from assistant.types import CitationsEvent, StreamEvent, TokenEvent
 from ingest.pipeline import run_ingest
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge, open_knowledge
-from tests.conftest import make_settings
+from tests.conftest import make_settings, with_overrides
 
 SECRET = "t" * 64  # long enough for the HS512 token of the tests too
 SUPPORT_URL = "https://support.example/contact"
@@ -238,7 +238,8 @@ def test_a_doubtful_answer_is_hedged_cited_and_offers_the_support_desk(
 
 def test_a_refusal_has_no_confidence(client: TestClient, app_settings: Settings) -> None:
     response = client.post(
-        "/api/chat", json={"message": "Quelle est la capitale de l'Australie ?"},
+        "/api/chat",
+        json={"message": "Quelle est la capitale de l'Australie ?"},
         headers=bearer(app_settings),
     )
     assert response.json()["refused"] is not None and response.json()["confidence"] is None
@@ -368,7 +369,7 @@ def isolated_knowledge(
                 HELIOTROPE.format(session=session, code=code), encoding="utf-8"
             )
             assert not run_ingest(settings, [folder], session=session).failed
-        knowledge = open_knowledge(settings)
+        knowledge = open_knowledge(settings.knowledge)
     yield knowledge
     knowledge.close()
 
@@ -469,7 +470,7 @@ def _origins(response: Any) -> list[str]:
 def test_over_the_rate_limit_is_429_with_retry_after(
     app_settings: Settings, sample_knowledge: Knowledge
 ) -> None:
-    settings = app_settings.model_copy(update={"rate_limit_per_minute": 2})
+    settings = with_overrides(app_settings, rate_limit_per_minute=2)
     with TestClient(create_app(settings, sample_knowledge)) as client:
         headers = bearer(settings)
         for _ in range(2):
@@ -519,7 +520,7 @@ def test_the_retention_purge_runs_at_startup(
     old = storage.conversation(None, "learner-1").conversation_id
     storage.record_exchange(old, "learner-1", "vieille question", "vieille réponse", None)
     storage.close()
-    long_ago = time.time() - (app_settings.retention_days + 1) * SECONDS_PER_DAY
+    long_ago = time.time() - (app_settings.service.retention_days + 1) * SECONDS_PER_DAY
     with sqlite3.connect(app_settings.assistant_db_path) as db:
         db.execute("UPDATE conversations SET created = ?", (long_ago,))
         db.execute("UPDATE messages SET created = ?", (long_ago,))

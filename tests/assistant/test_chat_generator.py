@@ -19,9 +19,9 @@ from assistant.errors import ConfigurationError, GeneratorError
 from assistant.generators.chat import SYSTEM_PROMPT, ChatEndpoint, ChatGenerator
 from assistant.generators.extractive import ExtractiveGenerator
 from assistant.generators.fallback import FallbackGenerator, FallbackStream
+from assistant.settings import Settings
 from assistant.types import Citation, Turn
 from assistant.wiring import build_generator
-from knowledge.settings import Settings
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio

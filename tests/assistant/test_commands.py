@@ -144,7 +144,7 @@ def test_ingest_while_serve_owns_the_index_is_handed_to_the_service(
     )
     settings = make_settings(env, jwt_secret=SECRET, ingest_roots=[course])
     assert not run_ingest(settings, [course], session="sess-o").failed
-    knowledge = open_knowledge(settings)
+    knowledge = open_knowledge(settings.knowledge)
     try:
         with serving(lambda url: create_app(settings, knowledge, advertise_url=url)):
             (course / "badge.md").write_text(
@@ -162,7 +162,7 @@ def test_ingest_while_serve_owns_the_index_is_handed_to_the_service(
             code, output = run("ingest", "/etc/hostname")
             assert code == EXIT_ERROR
             assert "racine autorisée" in output
-        assert service_link.find(settings) is None, "the link is withdrawn at shutdown"
+        assert service_link.find(settings.knowledge) is None, "the link is withdrawn at shutdown"
     finally:
         knowledge.close()
 
@@ -171,7 +171,7 @@ def test_ingest_without_a_running_service_reports_the_lock(
     env: Path, monkeypatch: pytest.MonkeyPatch, sample_knowledge: Knowledge
 ) -> None:
     share_embedder(monkeypatch, sample_knowledge)
-    knowledge = open_knowledge(make_settings(env))
+    knowledge = open_knowledge(make_settings(env).knowledge)
     try:
         code, output = run("ingest")
     finally:

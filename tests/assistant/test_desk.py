@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from assistant.app import create_app
 from assistant.auth import Role, mint_token
+from assistant.settings import Settings
 from assistant.storage import GapQuestion, Storage
 from assistant.triage.gaps import cluster_gaps, gaps_csv
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge
 from tests.assistant.test_api import SECRET
 from tests.conftest import make_settings

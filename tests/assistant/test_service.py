@@ -24,6 +24,7 @@ from assistant.guard import Verdict, classify
 from assistant.protocols import Generator
 from assistant.replies import INTERRUPTED
 from assistant.service import AnswerService
+from assistant.settings import Settings
 from assistant.types import (
     Answer,
     CitationsEvent,
@@ -35,7 +36,7 @@ from assistant.types import (
     Turn,
 )
 from ingest.pipeline import SAMPLE_CORPUS, run_ingest
-from knowledge.settings import EmbeddingProfile, Settings
+from knowledge.settings import EmbeddingProfile
 from knowledge.types import Scope
 from knowledge.wiring import Knowledge, open_knowledge
 from tests.assistant.conftest import LAICITE, PARCOURS
@@ -323,15 +324,15 @@ def poisoned_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kno
     (folder / "frais.md").write_text(POISONED, encoding="utf-8")
     settings = make_settings(tmp_path_factory.mktemp("poisoned-index"))
     assert not run_ingest(settings, [folder]).failed
-    knowledge = open_knowledge(settings)
+    knowledge = open_knowledge(settings.knowledge)
     yield knowledge
     knowledge.close()
 
 
 async def test_an_instruction_planted_in_a_document_changes_nothing(
-    poisoned_knowledge: Knowledge,
+    poisoned_knowledge: Knowledge, tmp_path: Path
 ) -> None:
-    service = AnswerService(poisoned_knowledge, ExtractiveGenerator(), poisoned_knowledge.settings)
+    service = AnswerService(poisoned_knowledge, ExtractiveGenerator(), make_settings(tmp_path))
     answer = await service.answer(
         "Comment se faire rembourser les frais de transport d'une formation en présentiel ?",
         GLOBAL,
@@ -343,7 +344,7 @@ async def test_an_instruction_planted_in_a_document_changes_nothing(
 
 
 async def test_the_llm_gets_a_planted_instruction_fenced_as_data(
-    poisoned_knowledge: Knowledge,
+    poisoned_knowledge: Knowledge, tmp_path: Path
 ) -> None:
     prompts: list[str] = []
 
@@ -351,7 +352,7 @@ async def test_the_llm_gets_a_planted_instruction_fenced_as_data(
         prompts.append(json.loads(request.content)["messages"][-1]["content"])
         return sse_response("Sur justificatifs, sous deux mois [1].")
 
-    service = AnswerService(poisoned_knowledge, chat(handler), poisoned_knowledge.settings)
+    service = AnswerService(poisoned_knowledge, chat(handler), make_settings(tmp_path))
     answer = await service.answer("Comment se faire rembourser les frais de transport ?", GLOBAL)
     assert answer.text == "Sur justificatifs, sous deux mois [1]."
     (prompt,) = prompts
@@ -521,15 +522,17 @@ def quality_knowledge(
         embedding_profile=EmbeddingProfile.QUALITY,
     )
     assert not run_ingest(settings, [SAMPLE_CORPUS / "faq"]).failed
-    knowledge = open_knowledge(settings)
+    knowledge = open_knowledge(settings.knowledge)
     yield knowledge
     knowledge.close()
 
 
 @pytest.mark.quality
 @pytest.mark.slow
-async def test_answers_and_refusals_with_embeddinggemma(quality_knowledge: Knowledge) -> None:
-    service = AnswerService(quality_knowledge, ExtractiveGenerator(), quality_knowledge.settings)
+async def test_answers_and_refusals_with_embeddinggemma(
+    quality_knowledge: Knowledge, tmp_path: Path
+) -> None:
+    service = AnswerService(quality_knowledge, ExtractiveGenerator(), make_settings(tmp_path))
     answer = await service.answer(
         "jai oublié mon mdp mentor, comment je fais pour en remettre un ?", GLOBAL
     )

@@ -5,10 +5,8 @@ sqlite3 storage that came before it."""
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -18,32 +16,19 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
-from assistant.storage import SECONDS_PER_DAY, Storage, TicketFilter
+from assistant.storage import MIGRATIONS, SECONDS_PER_DAY, Storage, TicketFilter
 from assistant.types import Turn
+from tests.pgcluster import free_port, server_binary
 
 PII = "Écrivez à jean.dupont@example.fr ou au 06 12 34 56 78"
-
-
-def _server_binary(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL cluster of our own on a free port, removed afterwards."""
-    initdb, pg_ctl = _server_binary("initdb"), _server_binary("pg_ctl")
+    initdb, pg_ctl = server_binary("initdb"), server_binary("pg_ctl")
     if initdb is None or pg_ctl is None:
         message = "PostgreSQL server binaries not found: run scripts/install-postgres.sh"
         if os.environ.get("CI"):
@@ -56,7 +41,7 @@ def postgres_url() -> Iterator[str]:
         as_user = ["runuser", "-u", "postgres", "--"]
         shutil.chown(folder, "postgres")
     data = folder / "data"
-    port = _free_port()
+    port = free_port()
 
     def run(*command: str) -> None:
         subprocess.run([*as_user, *command], check=True, capture_output=True, timeout=120)
@@ -198,4 +183,6 @@ def test_a_database_of_the_sqlite3_storage_is_migrated_in_place(tmp_path: Path) 
     finally:
         storage.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        # At the newest revision, whichever migration that is.
+        head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]

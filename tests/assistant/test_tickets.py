@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 
 from assistant.app import create_app
 from assistant.errors import ConfigurationError
+from assistant.settings import Settings
 from assistant.storage import Storage
 from assistant.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge
 from tests.assistant.test_api import PII, PROBLEM, SECRET, bearer
 from tests.conftest import make_settings

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from assistant.app import create_app
 from assistant.auth import Role
+from assistant.settings import Settings
 from assistant.triage.classifier import Method, trained_classifier
 from assistant.triage.dataset import load_requests, split
 from assistant.triage.entities import OUT_OF_SCOPE, DomainTable
@@ -23,7 +24,6 @@ from assistant.triage.taxonomy import Category, Urgency
 from assistant.triage.urgency import assess
 from ingest.pipeline import run_ingest
 from knowledge.cli import EXIT_ERROR, build_app
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge
 from tests.assistant.test_api import PROBLEM, SECRET, bearer, share_embedder
 from tests.conftest import make_settings
@@ -74,7 +74,7 @@ def test_unknown_or_missing_domain_is_flagged_out_of_perimeter(email: str | None
 def test_domain_table_path_comes_from_the_settings(tmp_path: Path) -> None:
     path = tmp_path / "domains.yaml"
     path.write_text("domains:\n  example.org: Entité de test\n", encoding="utf-8")
-    table = DomainTable.load(make_settings(tmp_path, triage_domains_file=path).triage_domains_file)
+    table = DomainTable.load(make_settings(tmp_path, triage_domains_file=path).triage.domains_file)
     assert table.entity_for("a@example.org").label == "Entité de test"
     assert not table.entity_for("a@interieur.gouv.fr").in_scope
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 from knowledge.cli import build_app
-from knowledge.settings import Settings
 from tests.conftest import make_settings
 
 LAICITE = {"session_ids": ["laicite-2025"]}
@@ -91,7 +91,7 @@ def invoke(lite_index: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     developer's environment (no key, no .env: the working directory is a temp folder)."""
     for name in ("MISTRAL_API_KEY", "QDRANT_URL", "QDRANT_API_KEY", "MENTOR_GENERATOR"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("MENTOR_DATA_DIR", str(lite_index.data_dir))
+    monkeypatch.setenv("MENTOR_DATA_DIR", str(lite_index.knowledge.data_dir))
     monkeypatch.setenv("MENTOR_EMBEDDING_PROFILE", "lite")
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()

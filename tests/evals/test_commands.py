@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from assistant.settings import Settings
 from evals.dataset import load_dataset
 from evals.metrics import normalize_snippet
-from knowledge.settings import Settings
 from knowledge.wiring import build_store
 from tests.evals.conftest import SMALL_SET, Invoke, write_jsonl
 
@@ -178,7 +178,7 @@ def test_generate_drafts_unreviewed_questions_from_indexed_documents(
     assert {draft.expected_documents[0].startswith("faq-") for draft in drafts} == {True, False}
     course = [draft for draft in drafts if draft.session_ids]
     assert course and all(draft.session_ids == ("laicite-2025",) for draft in course)
-    store = build_store(lite_index)
+    store = build_store(lite_index.knowledge)
     try:
         chunks = list(store.iter_chunks())
     finally:

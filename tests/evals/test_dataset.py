@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import Settings
 from evals import runner
 from evals.dataset import load_dataset
 from evals.errors import DatasetError
 from evals.metrics import normalize_snippet
-from knowledge.settings import Settings
 from knowledge.wiring import build_store
 from tests.conftest import REPO_ROOT
 
@@ -149,7 +149,7 @@ def test_shipped_sample_set_covers_what_the_issue_asks() -> None:
 
 def test_shipped_reference_contexts_are_in_their_expected_documents(lite_index: Settings) -> None:
     """Verbatim, in one indexed chunk of one expected document: what relevance checks."""
-    store = build_store(lite_index)
+    store = build_store(lite_index.knowledge)
     try:
         chunks = list(store.iter_chunks())
     finally:

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
+from assistant.settings import Settings
 from evals.drafts import llm_drafts
 from evals.judge import JUDGE_MODEL, REPEATS, SYSTEM_PROMPT, MistralJudge
 from evals.mistral import MistralChat, MistralError
 from evals.runner import run_eval
-from knowledge.settings import Settings
 from knowledge.types import Chunk, Kind
 from tests.evals.conftest import SMALL_SET, write_jsonl
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.settings import Settings
 from evals.runner import run_eval
-from knowledge.settings import Settings
 from tests.evals.test_dataset import SAMPLE_SET
 
 

@@ -19,10 +19,10 @@ import pytest
 
 from assistant.app import create_app
 from assistant.auth import Role, mint_token
+from assistant.settings import Settings
 from bench.fake_llm import FakeLLM, Pace
 from bench.loopback import serving
 from ingest.pipeline import run_ingest
-from knowledge.settings import Settings
 from knowledge.wiring import Knowledge, open_knowledge
 from tests.conftest import make_settings
 
@@ -38,7 +38,7 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Knowledge
     settings = make_settings(tmp_path_factory.mktemp("faults-index"))
     report = run_ingest(settings)
     assert not report.failed, report.failed
-    knowledge = open_knowledge(settings)
+    knowledge = open_knowledge(settings.knowledge)
     yield knowledge
     knowledge.close()
 

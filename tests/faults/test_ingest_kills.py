@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import Settings
 from ingest.pipeline import Status, run_ingest
-from knowledge.settings import Settings
 from knowledge.wiring import build_catalog, build_embedder, build_store
 from tests.conftest import make_settings
 
@@ -37,7 +37,7 @@ def write_subset(faq: Path, folder: Path) -> Path:
 
 
 def index_state(settings: Settings) -> tuple[int, set[str]]:
-    store = build_store(settings)
+    store = build_store(settings.knowledge)
     try:
         return store.count(), {chunk.chunk_id for chunk in store.iter_chunks()}
     finally:
@@ -45,9 +45,9 @@ def index_state(settings: Settings) -> tuple[int, set[str]]:
 
 
 def committed_sources(settings: Settings) -> int:
-    if not settings.manifest_path.exists():
+    if not settings.knowledge.manifest_path.exists():
         return 0
-    catalog = build_catalog(settings)
+    catalog = build_catalog(settings.knowledge)
     try:
         return sum(1 for record in catalog.sources() if record.content_hash)
     finally:
@@ -58,7 +58,7 @@ def kill_at_random_point(settings: Settings, corpus: Path, chooser: random.Rando
     """Start the real CLI job, SIGKILL it at a random point; True if it was still running."""
     env = {
         **os.environ,
-        "MENTOR_DATA_DIR": str(settings.data_dir),
+        "MENTOR_DATA_DIR": str(settings.knowledge.data_dir),
         "MENTOR_EMBEDDING_PROFILE": "lite",
     }
     job = subprocess.Popen(
@@ -72,7 +72,7 @@ def kill_at_random_point(settings: Settings, corpus: Path, chooser: random.Rando
     wanted = chooser.randrange(FILES)
     deadline = time.monotonic() + JOB_TIMEOUT_S
     while job.poll() is None and time.monotonic() < deadline:
-        if wanted == 0 and settings.manifest_path.exists():
+        if wanted == 0 and settings.knowledge.manifest_path.exists():
             break
         if wanted and committed_sources(settings) >= wanted:
             break
@@ -93,7 +93,7 @@ def test_index_equals_a_clean_build_after_each_of_20_kills(
     expected = index_state(clean)
     assert expected[0] == len(expected[1]) >= FILES * ENTRIES_PER_FILE
     # The reruns in this process reuse one loaded model.
-    embedder = build_embedder(clean)
+    embedder = build_embedder(clean.knowledge)
     monkeypatch.setattr("knowledge.wiring.build_embedder", lambda settings: embedder)
 
     seed = random.randrange(2**32)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant import replies
-from knowledge.settings import Settings
+from assistant.settings import Settings
 from knowledge.wiring import Knowledge
 from tests.faults.conftest import QUESTION, app_settings, live_app, stream_events
 

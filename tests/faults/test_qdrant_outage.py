@@ -13,10 +13,10 @@ import pytest
 from qdrant_client import QdrantClient
 
 from assistant.replies import INDEX_UNAVAILABLE
+from assistant.settings import Settings
 from bench.loopback import free_port, serving
 from ingest.pipeline import run_ingest
 from knowledge.search import Searcher
-from knowledge.settings import Settings
 from knowledge.stores.client import QdrantClientStore
 from knowledge.wiring import (
     Knowledge,
@@ -40,18 +40,18 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[QdrantCli
     data_dir = tmp_path_factory.mktemp("qdrant-outage")
     settings = app_settings(data_dir)
     engine = QdrantClient(":memory:")
-    embedder = build_embedder(settings)
-    store = QdrantClientStore(engine, settings.collection)
+    embedder = build_embedder(settings.knowledge)
+    store = QdrantClientStore(engine, settings.knowledge.collection)
     knowledge = Knowledge(
-        settings,
-        build_catalog(settings),
+        settings.knowledge,
+        build_catalog(settings.knowledge),
         store,
         Searcher(
             embedder,
-            build_sparse_encoder(settings),
+            build_sparse_encoder(settings.knowledge),
             store,
-            lexical_weight(settings),
-            settings.candidates,
+            lexical_weight(settings.knowledge),
+            settings.knowledge.candidates,
         ),
     )
     report = run_ingest(settings, knowledge=knowledge)

@@ -14,16 +14,17 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from assistant.settings import Settings
 from ingest.pipeline import Status, run_ingest
 from knowledge.errors import IndexMismatchError
-from knowledge.settings import EmbeddingProfile, Settings
+from knowledge.settings import EmbeddingProfile
 from knowledge.types import Scope
 from knowledge.wiring import build_catalog, build_store, open_knowledge
-from tests.conftest import make_settings
+from tests.conftest import make_settings, with_overrides
 
 
 def indexed_ids(settings: Settings) -> set[str]:
-    store = build_store(settings)
+    store = build_store(settings.knowledge)
     try:
         return {chunk.chunk_id for chunk in store.iter_chunks()}
     finally:
@@ -61,7 +62,7 @@ def test_sample_corpus_is_indexed_with_scopes_and_parcours_links(settings: Setti
 
     assert not report.failed, report.failed
     assert report.count(Status.INDEXED) >= 10
-    knowledge = open_knowledge(settings)
+    knowledge = open_knowledge(settings.knowledge)
     try:
         chunks = list(knowledge.store.iter_chunks())
         kinds = {chunk.kind.value for chunk in chunks}
@@ -119,7 +120,7 @@ def test_changed_source_is_reindexed_and_its_old_chunks_disappear(
     after = indexed_ids(settings)
     assert len(after - before) == 1
     assert len(before - after) == 2
-    knowledge = open_knowledge(settings)
+    knowledge = open_knowledge(settings.knowledge)
     try:
         texts = [c.text for c in knowledge.store.iter_chunks() if c.title == "Fiche 1"]
         assert texts == ["Une toute nouvelle procédure."]
@@ -140,7 +141,7 @@ def test_removed_source_disappears_from_the_index(settings: Settings, corpus: Pa
 
 
 def build_and_list(settings: Settings) -> list:
-    store = build_store(settings)
+    store = build_store(settings.knowledge)
     try:
         return list(store.iter_chunks())
     finally:
@@ -152,7 +153,7 @@ def test_index_equals_a_clean_build_after_a_kill_mid_run(tmp_path: Path) -> None
     killed = make_settings(tmp_path / "killed")
     env = {
         **os.environ,
-        "MENTOR_DATA_DIR": str(killed.data_dir),
+        "MENTOR_DATA_DIR": str(killed.knowledge.data_dir),
         "MENTOR_EMBEDDING_PROFILE": "lite",
     }
     job = subprocess.Popen(
@@ -165,8 +166,8 @@ def test_index_equals_a_clean_build_after_a_kill_mid_run(tmp_path: Path) -> None
     committed = 0
     while committed < 5 and job.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-        if killed.manifest_path.exists():
-            catalog = build_catalog(killed)
+        if killed.knowledge.manifest_path.exists():
+            catalog = build_catalog(killed.knowledge)
             committed = sum(1 for record in catalog.sources() if record.content_hash)
             catalog.close()
     job.send_signal(signal.SIGKILL)
@@ -216,8 +217,8 @@ def test_a_failing_source_keeps_its_previous_content(settings: Settings, corpus:
 
 def test_a_model_change_needs_an_explicit_rebuild(settings: Settings, corpus: Path) -> None:
     run_ingest(settings, [corpus])
-    other = settings.model_copy(
-        update={"embedding_profile": EmbeddingProfile.MISTRAL, "mistral_api_key": SecretStr("x")}
+    other = with_overrides(
+        settings, embedding_profile=EmbeddingProfile.MISTRAL, mistral_api_key=SecretStr("x")
     )
 
     with pytest.raises(IndexMismatchError, match="--rebuild"):
@@ -229,7 +230,7 @@ def test_a_model_change_needs_an_explicit_rebuild(settings: Settings, corpus: Pa
 def test_session_flag_scopes_documents(settings: Settings, corpus: Path) -> None:
     run_ingest(settings, [corpus], session="session-a")
 
-    knowledge = open_knowledge(settings)
+    knowledge = open_knowledge(settings.knowledge)
     try:
         assert knowledge.searcher.search("procédure fiche", Scope.global_only(), 5) == []
         hits = knowledge.searcher.search("procédure fiche", Scope.sessions("session-a"), 5)
@@ -242,7 +243,7 @@ def test_an_index_held_open_by_the_service_can_be_updated_through_it(
     settings: Settings, corpus: Path
 ) -> None:
     run_ingest(settings, [corpus])
-    serving = open_knowledge(settings)
+    serving = open_knowledge(settings.knowledge)
     try:
         (corpus / "nouvelle.md").write_text("# Nouveauté\n\nLa visioconférence arrive.", "utf-8")
 

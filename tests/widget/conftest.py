@@ -23,8 +23,8 @@ import uvicorn
 
 from assistant.app import create_app
 from assistant.auth import Role, mint_token
+from assistant.settings import Settings
 from ingest.pipeline import SAMPLE_ROOTS, run_ingest
-from knowledge.settings import Settings
 from tests.conftest import REPO_ROOT, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,8 +43,9 @@ PARCOURS = "parcours-manager-2025"
 WIDGET = "mentor-assistant"
 SERVER_START_TIMEOUT = 90
 
-# A course document indexed into laicite-2025 through the real pipeline: every field a
-# document controls (title, url, body) carries a payload that sets window.__pwned if it runs.
+# A course document indexed into laicite-2025 through the real pipeline: its title and body
+# carry payloads that set window.__pwned if they run (a javascript: url is refused at
+# ingestion, so the widget tests hand one to the page in a routed stream instead).
 POISONED_COURSE = Path(__file__).parent / "poisoned_course"
 
 # Records CSP and Trusted Types violations from the first instant of every page.

@@ -118,6 +118,6 @@ def test_a_failed_escalation_offers_the_support_page(page: Any, live_service: Li
     error.wait_for()
     assert "n’a pas pu être transmise" in error.inner_text()
     link = answer.get_by_role("link", name=re.compile("Page de contact du support"))
-    assert link.get_attribute("href") == live_service.settings.support_url
+    assert link.get_attribute("href") == live_service.settings.service.support_url
     # The button stays, so the learner can try again.
     assert answer.locator(".contact-support").is_visible()

@@ -325,7 +325,8 @@ def test_poisoned_document_is_shown_as_text_and_never_runs(page: Any, live_servi
     assert page.evaluate(_HOSTILE_MARKUP) == []
     assert page.evaluate("window.__pwned") is None
     assert dialogs == []
-    # Its javascript: address is not a link: the source is listed without one.
+    # It has no address (ingestion refuses a javascript: one): the source is listed without
+    # a link. A javascript: address from an older index is the next test's citation.
     poisoned = answer.locator(".source", has_text="Le badge d’accès")
     assert poisoned.count() >= 1
     assert poisoned.first.locator("a").count() == 0

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 import widget
 from assistant.app import create_app
 from assistant.auth import Role, resolve_secret, verify_token
-from knowledge.settings import Settings
+from assistant.settings import Settings
 from tests.conftest import make_settings
 
 BUNDLE_LIMIT_BYTES = 60 * 1024
