@@ -29,9 +29,8 @@ _BOUNDARY = re.compile(
 # and any lone capital (an initial, a code's letter). "etc." is not one: followed by a
 # capital it ends the sentence, as French writes it with one full stop.
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:M|MM|Mme|Mmes|Mlle|Mlles|Me|Dr|Pr|St|Ste|art|arts|al|chap|fig|p|pp|cf|ex|env|"
-    r"min|max|vol|éd|coll|suiv|av|bd|tél|hab|réf|n[°o]|N[°o]|[A-ZÀ-Þ])\.|\bc\.-à-d\.|\bp\. ex\.)$",
-    re.IGNORECASE,
+    r"(?:\b(?i:M|MM|Mme|Mmes|Mlle|Mlles|Me|Dr|Pr|St|Ste|art|arts|al|chap|fig|p|pp|cf|ex|env|"
+    r"min|max|vol|éd|coll|suiv|av|bd|tél|hab|réf|n°|no)\.|\b[A-ZÀ-Þ]\.|\bc\.-à-d\.)$"
 )
 # "… les étapes : 1. Cliquez" – the piece ends on a list number, not a sentence.
 _LIST_NUMBER = re.compile(r"(?:^|[\s:;(])\d{1,2}[.)]$")

@@ -83,8 +83,8 @@ class TriageSettings(BaseSettings):
     domains_file: Path | None = None
     # Measured by `python -m bench.triage` (assistant/triage/README.md).
     classifier: Literal["centroid", "logistic"] = "centroid"
-    # Minimum evidence probability for a drafted reply; unset, the plain-answer level of
-    # the answer service (assistant/evidence.py).
+    # Minimum evidence probability for a drafted reply; unset, the level from which the
+    # answer service answers (assistant/evidence.py).
     reply_min_score: float | None = None
     similar_days: int = 14
     # Cosine above which two requests are "the same problem"; unset, the embedder's

@@ -156,8 +156,8 @@ class Triager:
         evidence = self._evidence.decide(question, hits, detect_language(question))
         confidence = round(evidence.probability, 3)
         sources = tuple(Citation.of(index, hit) for index, hit in enumerate(hits[:_MAX_SOURCES], 1))
-        # A draft the agent sends as is: only where the learner would get a plain answer.
-        threshold = self._settings.triage.reply_min_score or self._evidence.answer_at
+        # A draft wherever the learner would get an answer (an agent reviews it anyway).
+        threshold = self._settings.triage.reply_min_score or self._evidence.hedge_at
         if confidence < threshold:
             return None, confidence, sources
         try:

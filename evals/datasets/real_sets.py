@@ -60,8 +60,8 @@ def site_help(squad: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[st
                     "kind": "page",
                 }
             )
-            questions = {q["question"].strip() for q in paragraph["qas"] if q["question"].strip()}
-            starts = sorted((context.find(question), question) for question in questions)
+            asked = {q["question"].strip() for q in paragraph["qas"] if q["question"].strip()}
+            starts = sorted((context.find(question), question) for question in asked)
             for rank, (start, question) in enumerate(starts):
                 if start < 0:
                     continue

@@ -41,7 +41,8 @@ def test_the_outcome_rises_with_the_evidence_refuse_then_hedge_then_answer(model
     policy = EvidencePolicy.for_embedder(model)
     outcomes = []
     for step in range(0, 101, 2):
-        evidence = policy.decide(QUESTION, candidates(step / 100, "Sans rapport\nTexte."))
+        # Half of the question's words in the passage: the cosine decides the outcome.
+        evidence = policy.decide(QUESTION, candidates(step / 100, "Mot de passe\nUn lien."))
         outcomes.append(evidence.confidence)
     # Never back down as the first passage gets closer to the question.
     order = {None: 0, Confidence.LOW: 1, Confidence.HIGH: 2}
@@ -50,12 +51,17 @@ def test_the_outcome_rises_with_the_evidence_refuse_then_hedge_then_answer(model
     assert set(outcomes) == {None, Confidence.LOW, Confidence.HIGH}
 
 
-@pytest.mark.parametrize("model", PROFILES)
-def test_the_question_s_words_in_the_passage_count(model: str) -> None:
-    policy = EvidencePolicy.for_embedder(model)
-    with_words = policy.decide(QUESTION, candidates(0.45))
-    without = policy.decide(QUESTION, candidates(0.45, "Sans rapport\nTexte.", lexical=0.0))
+def test_the_question_s_words_in_the_passage_count_with_the_lite_model_only() -> None:
+    lite = EvidencePolicy.for_embedder("use-multilingual-v3")
+    with_words = lite.decide(QUESTION, candidates(0.45))
+    without = lite.decide(QUESTION, candidates(0.45, "Sans rapport\nTexte.", lexical=0.0))
     assert with_words.probability > without.probability
+    # With EmbeddingGemma the share of the learner's words found was measured to hurt
+    # (typos, no accents, generic words shared with near-misses): the cosine decides.
+    gemma = EvidencePolicy.for_embedder(EMBEDDING_GEMMA.name)
+    assert gemma.decide(QUESTION, candidates(0.45)).probability == pytest.approx(
+        gemma.decide(QUESTION, candidates(0.45, "Sans rapport\nTexte.", lexical=0.0)).probability
+    )
 
 
 def test_an_off_topic_list_is_refused_and_a_clear_match_answered() -> None:
