@@ -1,4 +1,4 @@
-"""The FastAPI application: `create_app(settings)` builds it, the lifespan opens what it uses."""
+"""The FastAPI application: `create_app(settings, runtime)` serves the parts of a `Runtime`."""
 
 from __future__ import annotations
 
@@ -21,29 +21,19 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.auth import Role, mint_token, resolve_secret
-from assistant.errors import AssistantError, AuthError, RateLimitedError
-from assistant.lti.jwks import PlatformKeys
-from assistant.lti.keys import ToolKeys
-from assistant.lti.service import LtiService
-from assistant.lti.store import PlatformStore
-from assistant.ratelimit import RateLimiter
-from assistant.reindex import Reindexer
+from assistant.edge import BodyLimit, SecurityHeaders
+from assistant.errors import AssistantError, AuthError, ForbiddenError, RateLimitedError
 from assistant.replies import INDEX_UNAVAILABLE
-from assistant.routers import ACCESS_LOG_KEY, Runtime, admin, chat, feedback, health, search, widget
+from assistant.routers import ACCESS_LOG_KEY, admin, chat, feedback, health, search, widget
 from assistant.routers import desk as desk_router
 from assistant.routers import lti as lti_router
 from assistant.routers import tickets as tickets_router
 from assistant.routers import triage as triage_router
 from assistant.schemas import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
 from assistant.settings import Settings
-from assistant.storage import Storage
-from assistant.triage.service import Triager
-from assistant.triage.tickets import TicketDesk
-from assistant.webhook import Webhook
-from assistant.wiring import build_answer_service
+from assistant.wiring import Runtime, build_runtime, build_webhook
 from knowledge import service_link
 from knowledge.errors import KnowledgeError
-from knowledge.wiring import Knowledge, open_knowledge
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("mentor_assistant.access")
@@ -76,55 +66,44 @@ LINK_TOKEN_TTL_SECONDS = 2 * 3600
 LINK_RENEW_SECONDS = 3600
 
 
+# Request bodies, at the edge: a chat message is 4,000 characters at most (a few tens of KB
+# as JSON, whatever the escapes); a mail to triage or a re-index request may be longer.
+MAX_BODY_BYTES = 64 * 1024
+BODY_LIMITS = {"/api/chat": 32 * 1024, "/api/triage": 256 * 1024, "/api/admin": 256 * 1024}
+
+
 def create_app(
-    settings: Settings, knowledge: Knowledge | None = None, advertise_url: str | None = None
+    settings: Settings, runtime: Runtime | None = None, advertise_url: str | None = None
 ) -> FastAPI:
-    """The service. With ``knowledge``, the caller owns that open index and closes it;
-    otherwise the lifespan opens the index of ``settings`` and closes it on shutdown.
+    """The service over ``runtime`` (``assistant.wiring.build_runtime``), which it runs and
+    closes on shutdown; without one, the lifespan builds it from ``settings``.
     With ``advertise_url``, the service publishes where it listens, so that
     `mentor-assistant ingest` can hand it jobs (knowledge/service_link.py)."""
-    # Checked now, so that a placeholder secret stops `serve` before it binds a port.
-    secret = resolve_secret(settings)
-    webhook = Webhook.from_settings(settings)
+    if runtime is None:
+        # Checked now, so that a bad secret or webhook stops the app before it serves;
+        # the lifespan builds the rest.
+        resolve_secret(settings)
+        build_webhook(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        index = knowledge if knowledge is not None else open_knowledge(settings.knowledge)
-        storage = Storage.for_settings(settings)
-        reindexer = Reindexer(index, settings)
+        running = runtime if runtime is not None else build_runtime(settings)
         publishing = asyncio.create_task(_publish_link(settings, advertise_url))
         try:
-            purged = storage.purge(settings.service.retention_days)
+            purged = running.storage.purge(settings.service.retention_days)
             logger.info("retention purge at startup: %s", purged)
-            service = build_answer_service(settings, index)
-            app.state.runtime = Runtime(
-                settings=settings,
-                secret=secret,
-                knowledge=index,
-                service=service,
-                storage=storage,
-                limiter=RateLimiter(settings.service.rate_limit_per_minute),
-                reindexer=reindexer,
-                lti=LtiService(
-                    settings,
-                    secret,
-                    PlatformStore(storage.engine),
-                    ToolKeys.in_data_dir(settings.knowledge.data_dir),
-                    PlatformKeys(),
-                ),
-            )
-            app.state.triager = Triager(index, service, storage, settings)
-            app.state.tickets = TicketDesk(storage, app.state.triager, webhook)
+            app.state.runtime = running
             yield
         finally:
             publishing.cancel()
             service_link.withdraw(settings.knowledge, os.getpid())
-            reindexer.wait()
-            storage.close()
-            if knowledge is None:
-                index.close()
+            running.close()
 
     app = _ProblemDocumentedAPI(
+        # The interactive pages load scripts from a CDN (unpinned, and unreachable offline):
+        # the spec at /openapi.json opens in any OpenAPI viewer instead.
+        docs_url=None,
+        redoc_url=None,
         title="mentor-assistant",
         version=version("mentor-assistant"),
         description="Assistant d'aide aux apprenants de Mentor : réponses sourcées, "
@@ -139,6 +118,10 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Retry-After"],
         )
+    # Outermost last: the access log sees every answer, the 413s of the body cap included,
+    # and those carry the security headers too.
+    app.add_middleware(BodyLimit, default=MAX_BODY_BYTES, limits=BODY_LIMITS)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     _add_problem_handlers(app)
     for router in (chat.router, search.router, feedback.router, health.router, admin.router):
@@ -192,6 +175,10 @@ def _add_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(AuthError)
     async def unauthorized(request: Request, error: AuthError) -> JSONResponse:
         return problem(401, str(error), {"WWW-Authenticate": 'Bearer realm="mentor-assistant"'})
+
+    @app.exception_handler(ForbiddenError)
+    async def forbidden(request: Request, error: ForbiddenError) -> JSONResponse:
+        return problem(403, str(error))
 
     @app.exception_handler(RateLimitedError)
     async def rate_limited(request: Request, error: RateLimitedError) -> JSONResponse:

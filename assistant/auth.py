@@ -18,7 +18,7 @@ from typing import Any
 
 import jwt
 
-from assistant.errors import AuthError, ConfigurationError
+from assistant.errors import AuthError, ConfigurationError, ForbiddenError
 from assistant.settings import Settings
 from knowledge.catalog import Catalog
 from knowledge.types import Scope
@@ -136,6 +136,13 @@ def _principal(claims: dict[str, Any]) -> Principal:
     ):
         raise AuthError("Jeton d'accès invalide : liste de sessions absente ou mal formée.")
     return Principal(user_id=user_id, role=role, session_ids=frozenset(session_ids))
+
+
+def require_support(principal: Principal) -> Principal:
+    """The support desk's routes and pages: the support role only."""
+    if principal.role is not Role.SUPPORT:
+        raise ForbiddenError("Réservé à l'équipe support.")
+    return principal
 
 
 def scope_for(principal: Principal, catalog: Catalog) -> Scope:

@@ -8,8 +8,6 @@ import logging
 import threading
 import time
 import webbrowser
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -22,21 +20,21 @@ from assistant.auth import Principal, Role, mint_token, scope_for
 from assistant.errors import AssistantError
 from assistant.lti import commands as lti_commands
 from assistant.schemas import CitationOut
-from assistant.settings import Settings
-from assistant.storage import Storage
+from assistant.settings import Settings, environment_variables
 from assistant.triage.batch import BatchError, batch_line, read_requests
 from assistant.triage.schemas import TriageOut
-from assistant.triage.service import Triager, triage_many
+from assistant.triage.service import triage_many
 from assistant.types import Answer
-from assistant.wiring import build_answer_service
-from knowledge.cli import EXIT_ERROR, edge_errors, err_console
+from assistant.wiring import build_answer_service, build_runtime, build_storage, build_triager
+from knowledge.cli import edge_errors, err_console
+from knowledge.types import Scope
 from knowledge.wiring import open_knowledge
 
 console = Console()
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(serve)
+    app.command(epilog=_SERVE_ENVIRONMENT)(serve)
     app.command()(ask)
     app.command()(token)
     app.command()(purge)
@@ -44,48 +42,48 @@ def register(app: typer.Typer) -> None:
     app.add_typer(lti_commands.app, name="lti")
 
 
-@contextmanager
-def _assistant_errors() -> Iterator[None]:
-    with edge_errors():
-        try:
-            yield
-        except AssistantError as error:
-            err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False)
-            raise typer.Exit(EXIT_ERROR) from error
+_SERVE_ENVIRONMENT = "Environment (and .env): " + ", ".join(environment_variables()) + "."
 
 
 def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on [default: MENTOR_HOST, 127.0.0.1]")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Port to listen on [default: MENTOR_PORT, 8000]"),
+    ] = None,
     open_page: Annotated[
         bool, typer.Option("--open", help="Open the demo page (or the API docs) once up.")
     ] = False,
 ) -> None:
-    """Run the HTTP service on MENTOR_HOST:MENTOR_PORT."""
+    """Run the HTTP service on --host:--port (MENTOR_HOST:MENTOR_PORT)."""
     settings = Settings()
-    with _assistant_errors():
-        # Opened here rather than in the app's lifespan so that a locked or mismatched index
-        # is reported as one line, like every other command.
-        knowledge = open_knowledge(settings.knowledge)
-        try:
-            # A wildcard bind is still reachable on loopback, which is where `ingest` runs.
-            host = (
-                "127.0.0.1" if settings.service.host in ("0.0.0.0", "::") else settings.service.host
+    chosen = {name: value for name, value in (("host", host), ("port", port)) if value is not None}
+    if chosen:
+        service = settings.service.model_copy(update=chosen)
+        settings = settings.model_copy(update={"service": service})
+    with edge_errors(AssistantError):
+        # Built here rather than in the app's lifespan so that a locked or mismatched index,
+        # or a bad setting, is reported as one line, like every other command. The app
+        # closes it on shutdown.
+        runtime = build_runtime(settings)
+        # A wildcard bind is still reachable on loopback, which is where `ingest` runs.
+        host = "127.0.0.1" if settings.service.host in ("0.0.0.0", "::") else settings.service.host
+        url = f"http://{host}:{settings.service.port}"
+        app = create_app(settings, runtime, advertise_url=url)
+        access = logging.getLogger("mentor_assistant.access")
+        access.addHandler(logging.StreamHandler())
+        access.setLevel(logging.INFO)
+        # uvicorn's own access log would print query strings, i.e. learners' searches.
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app, host=settings.service.host, port=settings.service.port, access_log=False
             )
-            url = f"http://{host}:{settings.service.port}"
-            app = create_app(settings, knowledge, advertise_url=url)
-            access = logging.getLogger("mentor_assistant.access")
-            access.addHandler(logging.StreamHandler())
-            access.setLevel(logging.INFO)
-            # uvicorn's own access log would print query strings, i.e. learners' searches.
-            server = uvicorn.Server(
-                uvicorn.Config(
-                    app, host=settings.service.host, port=settings.service.port, access_log=False
-                )
-            )
-            page = f"{url}/demo" if settings.service.demo else f"{url}/docs"
-            threading.Thread(target=_announce, args=(server, page, open_page), daemon=True).start()
-            server.run()
-        finally:
-            knowledge.close()
+        )
+        page = f"{url}/demo" if settings.service.demo else f"{url}/docs"
+        threading.Thread(target=_announce, args=(server, page, open_page), daemon=True).start()
+        server.run()
 
 
 def _announce(server: uvicorn.Server, page: str, open_page: bool) -> None:
@@ -108,7 +106,7 @@ def ask(
 ) -> None:
     """Answer a question through the service's pipeline, scoped like a token would be."""
     settings = Settings()
-    with _assistant_errors():
+    with edge_errors(AssistantError):
         knowledge = open_knowledge(settings.knowledge)
         try:
             principal = Principal("cli", role, frozenset(session or ()))
@@ -155,14 +153,14 @@ def token(
 ) -> None:
     """Mint a token, as the LMS would; printed alone on the last line."""
     settings = Settings()
-    with _assistant_errors():
+    with edge_errors(AssistantError):
         typer.echo(mint_token(settings, user, session or (), role, ttl))
 
 
 def purge() -> None:
     """Delete conversations and feedback older than MENTOR_RETENTION_DAYS."""
     settings = Settings()
-    storage = Storage.for_settings(settings)
+    storage = build_storage(settings)
     try:
         purged = storage.purge(settings.service.retention_days)
     finally:
@@ -181,19 +179,18 @@ def triage_batch(
 ) -> None:
     """Triage a batch of support requests: one JSON line per request."""
     settings = Settings()
-    try:
+    with edge_errors(BatchError):
         requests = read_requests(source)
-    except BatchError as error:
-        err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False)
-        raise typer.Exit(EXIT_ERROR) from error
-    with _assistant_errors():
+    with edge_errors(AssistantError):
         knowledge = open_knowledge(settings.knowledge)
-        storage = Storage.for_settings(settings)
+        storage = build_storage(settings)
         try:
-            triager = Triager(
-                knowledge, build_answer_service(settings, knowledge), storage, settings
+            answers = build_answer_service(settings, knowledge)
+            triager = build_triager(settings, knowledge, answers, storage)
+            # The desk's own tool: every session.
+            results = triage_many(
+                triager, [request.to_request() for request in requests], Scope.everything()
             )
-            results = triage_many(triager, [request.to_request() for request in requests])
         finally:
             storage.close()
             knowledge.close()

@@ -13,6 +13,10 @@ class AuthError(AssistantError):
     pass
 
 
+class ForbiddenError(AssistantError):
+    """A valid token without the role the route needs."""
+
+
 class RateLimitedError(AssistantError):
     def __init__(self, retry_after: int) -> None:
         super().__init__("Trop de questions en peu de temps : réessayez dans un instant.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.settings import IngestSettings
@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     token_ttl_seconds: int = 3600
     host: str = "127.0.0.1"
     port: int = 8000
+    # Where browsers reach the service (https://assistant.example.gouv.fr behind a proxy);
+    # the desk accepts forms only from this origin. Unset: http://MENTOR_HOST:MENTOR_PORT.
+    public_url: str | None = None
     cors_origins: list[str] = []
     rate_limit_per_minute: int = 20
     retention_days: int = 30
@@ -116,3 +119,19 @@ class Settings(IngestSettings):
     @property
     def assistant_db_path(self) -> Path:
         return self.knowledge.data_dir / "assistant.sqlite"
+
+
+def environment_variables() -> list[str]:
+    """Every variable the service reads, section by section (``serve --help`` lists them)."""
+    names: list[str] = []
+    for info in Settings.model_fields.values():
+        section = info.annotation
+        assert isinstance(section, type) and issubclass(section, BaseSettings)
+        prefix = str(section.model_config.get("env_prefix", "")).upper()
+        for field, spec in section.model_fields.items():
+            alias = spec.validation_alias
+            if isinstance(alias, AliasChoices):
+                names.extend(str(choice) for choice in alias.choices)
+            else:
+                names.append(prefix + field.upper())
+    return names

@@ -27,9 +27,6 @@ from typing import Any
 
 import httpx
 
-from assistant.errors import ConfigurationError
-from assistant.settings import Settings
-
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Mentor-Signature"
@@ -61,26 +58,6 @@ class Webhook:
     timeout: float
     attempts: int
     backoff: float
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Webhook | None:
-        """None when no URL is set; a URL without a secret is a configuration error, so
-        that no unsigned ticket ever leaves."""
-        if not settings.webhook.url:
-            return None
-        secret = settings.webhook.secret.get_secret_value() if settings.webhook.secret else ""
-        if len(secret) < 16:
-            raise ConfigurationError(
-                "MENTOR_WEBHOOK_URL est défini : MENTOR_WEBHOOK_SECRET doit l'être aussi "
-                "(au moins 16 caractères) pour signer les tickets envoyés."
-            )
-        return cls(
-            settings.webhook.url,
-            secret,
-            settings.webhook.timeout_seconds,
-            max(1, settings.webhook.attempts),
-            settings.webhook.backoff_seconds,
-        )
 
     async def send(self, event: str, payload: Mapping[str, Any], reference: str) -> bool:
         body = json.dumps({"event": event, **payload}, ensure_ascii=False).encode()

@@ -1,15 +1,37 @@
-"""Settings → the assistant's backends. The only place that chooses a generator."""
+"""The service's composition root: settings → every part it uses, built once per process.
+
+``build_runtime`` is the only place that builds the assistant's parts; a test or a tool
+hands it a different part (a generator that fails, an index already open, a store that is
+down) rather than patching one. The only place too that chooses a generator.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from assistant.auth import resolve_secret
 from assistant.errors import ConfigurationError
 from assistant.generators.chat import ChatEndpoint, ChatGenerator
 from assistant.generators.extractive import ExtractiveGenerator
 from assistant.generators.fallback import FallbackGenerator
+from assistant.lti.jwks import PlatformKeys
+from assistant.lti.keys import ToolKeys
+from assistant.lti.service import LtiService
 from assistant.protocols import Generator
+from assistant.ratelimit import RateLimiter
+from assistant.reindex import Reindexer
 from assistant.service import AnswerService
+from assistant.services.chat import ChatService
+from assistant.services.desk import DeskService
+from assistant.services.feedback import FeedbackService
+from assistant.services.search import SearchService
 from assistant.settings import Settings
-from knowledge.wiring import Knowledge
+from assistant.storage import Storage
+from assistant.triage.entities import DomainTable
+from assistant.triage.service import Triager
+from assistant.triage.tickets import TicketDesk
+from assistant.webhook import Webhook
+from knowledge.wiring import Knowledge, open_knowledge
 
 GENERATORS = ("auto", "extractive", "mistral", "openai")
 
@@ -72,3 +94,126 @@ def _openai(settings: Settings) -> ChatEndpoint:
 
 def build_answer_service(settings: Settings, knowledge: Knowledge) -> AnswerService:
     return AnswerService(knowledge, build_generator(settings), settings)
+
+
+def build_storage(settings: Settings) -> Storage:
+    return Storage(settings.service.database_url or settings.assistant_db_path)
+
+
+def build_webhook(settings: Settings) -> Webhook | None:
+    """None when no URL is set; a URL without a secret is a configuration error, so that
+    no unsigned ticket ever leaves."""
+    hook = settings.webhook
+    if not hook.url:
+        return None
+    secret = hook.secret.get_secret_value() if hook.secret else ""
+    if len(secret) < 16:
+        raise ConfigurationError(
+            "MENTOR_WEBHOOK_URL est défini : MENTOR_WEBHOOK_SECRET doit l'être aussi "
+            "(au moins 16 caractères) pour signer les tickets envoyés."
+        )
+    return Webhook(
+        hook.url, secret, hook.timeout_seconds, max(1, hook.attempts), hook.backoff_seconds
+    )
+
+
+def build_triager(
+    settings: Settings, knowledge: Knowledge, answers: AnswerService, storage: Storage
+) -> Triager:
+    return Triager(
+        knowledge,
+        answers,
+        storage,
+        settings,
+        DomainTable.load(settings.triage.domains_file),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Every part the service uses. It owns (and ``close`` closes) what ``build_runtime``
+    opened; a part handed to it stays its giver's."""
+
+    settings: Settings
+    secret: str
+    knowledge: Knowledge
+    generator: Generator
+    storage: Storage
+    webhook: Webhook | None
+    limiter: RateLimiter
+    answers: AnswerService
+    chat: ChatService
+    search: SearchService
+    feedback: FeedbackService
+    triager: Triager
+    tickets: TicketDesk
+    desk: DeskService
+    reindexer: Reindexer
+    lti: LtiService
+    owned: tuple[Knowledge | Storage, ...]
+
+    def close(self) -> None:
+        # A running re-index writes to the index: it finishes before the index closes.
+        self.reindexer.wait()
+        for part in self.owned:
+            part.close()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    knowledge: Knowledge | None = None,
+    generator: Generator | None = None,
+    storage: Storage | None = None,
+) -> Runtime:
+    """The parts of ``settings``; ``knowledge``, ``generator`` or ``storage`` replace the
+    ones it would build. Fails (ConfigurationError, KnowledgeError) before anything is
+    served."""
+    secret = resolve_secret(settings)
+    webhook = build_webhook(settings)
+    limiter = RateLimiter(settings.service.rate_limit_per_minute)
+    owned: list[Knowledge | Storage] = []
+    try:
+        if knowledge is None:
+            knowledge = open_knowledge(settings.knowledge)
+            owned.append(knowledge)
+        if storage is None:
+            storage = build_storage(settings)
+            owned.append(storage)
+        generator = generator or build_generator(settings)
+        answers = AnswerService(knowledge, generator, settings)
+        triager = build_triager(settings, knowledge, answers, storage)
+    except BaseException:
+        for part in owned:
+            part.close()
+        raise
+    return Runtime(
+        settings=settings,
+        secret=secret,
+        knowledge=knowledge,
+        generator=generator,
+        storage=storage,
+        webhook=webhook,
+        limiter=limiter,
+        answers=answers,
+        chat=ChatService(answers, storage.conversations),
+        search=SearchService(knowledge.searcher),
+        feedback=FeedbackService(storage.conversations),
+        triager=triager,
+        tickets=TicketDesk(storage, triager, webhook),
+        desk=DeskService(
+            storage.tickets,
+            storage.conversations,
+            knowledge.searcher.embedder,
+            settings.service.retention_days,
+        ),
+        reindexer=Reindexer(knowledge, settings),
+        lti=LtiService(
+            settings,
+            secret,
+            storage.lti_platforms,
+            ToolKeys.in_data_dir(settings.knowledge.data_dir),
+            PlatformKeys(),
+        ),
+        owned=tuple(owned),
+    )

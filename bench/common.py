@@ -8,6 +8,7 @@ import resource
 from pathlib import Path
 from typing import Any
 
+from pydantic_settings import BaseSettings
 from rich.console import Console
 from rich.table import Table
 
@@ -26,20 +27,26 @@ def arguments(description: str) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def bench_settings(data_dir: Path, profile: str) -> Settings:
-    """Every section isolated from the .env file; the index on ``data_dir``."""
-    sections = {
+def isolated_settings(**sections: BaseSettings) -> Settings:
+    """Settings from MENTOR_* variables only, never a .env file (a developer's settings must
+    not leak into a figure); ``sections`` replace whole sections."""
+    built: dict[str, Any] = {
         name: field.annotation(_env_file=None)  # type: ignore[misc]
         for name, field in Settings.model_fields.items()
     }
-    sections["knowledge"] = KnowledgeSettings(  # type: ignore[call-arg]
+    return Settings(**{**built, **sections})
+
+
+def bench_settings(data_dir: Path, profile: str) -> Settings:
+    """The index on ``data_dir``, with ``profile``, offline."""
+    knowledge = KnowledgeSettings(  # type: ignore[call-arg]
         _env_file=None,
         data_dir=data_dir,
         embedding_profile=EmbeddingProfile(profile),
         qdrant_url=None,
         mistral_api_key=None,
     )
-    return Settings(**sections)
+    return isolated_settings(knowledge=knowledge)
 
 
 def peak_rss_mb() -> float:

@@ -161,7 +161,7 @@ def measure_scale(
         edge,
         Searcher(
             embedder,
-            build_sparse_encoder(settings.knowledge),
+            build_sparse_encoder(),
             edge,
             lexical_weight(settings.knowledge),
             settings.knowledge.candidates,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from assistant.app import create_app
-from assistant.settings import Settings
+from bench.common import isolated_settings
 
 
 def app() -> FastAPI:
-    return create_app(Settings(_env_file=None))  # type: ignore[call-arg]
+    return create_app(isolated_settings())

@@ -23,12 +23,13 @@ from pathlib import Path
 from assistant.storage import Storage
 from assistant.triage.classifier import Method, embed, train
 from assistant.triage.dataset import load_requests, split
-from assistant.triage.service import Triager, TriageRequest
+from assistant.triage.service import TriageRequest
 from assistant.triage.taxonomy import Category
 from assistant.types import Citation
-from assistant.wiring import build_answer_service
+from assistant.wiring import build_answer_service, build_triager
 from bench.common import bench_settings, print_table
 from ingest.pipeline import run_ingest
+from knowledge.types import Scope
 from knowledge.wiring import open_knowledge
 
 # FAQ id prefixes (and document kinds) whose passages can answer each category.
@@ -100,13 +101,16 @@ def run(quick: bool) -> dict[str, object]:
                     "trained_on": len(train_part),
                 }
             result["embed_ms_per_request"] = round(embed_ms, 1)
-            triager = Triager(
-                knowledge, build_answer_service(settings, knowledge), storage, settings
-            )
+            answers = build_answer_service(settings, knowledge)
+            triager = build_triager(settings, knowledge, answers, storage)
             drafted = good = 0
             for request in test:
                 triage = asyncio.run(
-                    triager.triage(TriageRequest(request.subject, request.body), record=False)
+                    triager.triage(
+                        TriageRequest(request.subject, request.body),
+                        Scope.everything(),
+                        record=False,
+                    )
                 )
                 if triage.suggested_reply is None:
                     continue

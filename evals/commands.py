@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,7 +27,7 @@ from evals.mistral import MistralChat
 from evals.report import write_report
 from evals.results import EvalRun
 from evals.runner import run_eval
-from knowledge.cli import EXIT_ERROR, EXIT_FAILURES, edge_errors, err_console
+from knowledge.cli import EXIT_FAILURES, edge_errors, err_console
 from knowledge.wiring import build_store
 
 console = Console()
@@ -37,16 +35,6 @@ console = Console()
 
 def register(app: typer.Typer) -> None:
     app.command("eval")(eval_command)
-
-
-@contextmanager
-def _bad_input() -> Iterator[None]:
-    with edge_errors():
-        try:
-            yield
-        except (EvalError, AssistantError) as error:
-            err_console.print(f"[bold red]Error:[/] {error}", highlight=False, soft_wrap=True)
-            raise typer.Exit(EXIT_ERROR) from error
 
 
 def eval_command(
@@ -91,7 +79,7 @@ def eval_command(
 ) -> None:
     """Measure answer quality on a question set, through the service's full pipeline."""
     settings = Settings()
-    with _bad_input():
+    with edge_errors(EvalError, AssistantError):
         if generator is not None:
             if generator not in GENERATORS:
                 raise EvalError(f"--generator {generator!r}: choose {', '.join(GENERATORS)}")

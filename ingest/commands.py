@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ingest.errors import HandoffError
 from ingest.handoff import HandoffReport, hand_off
 from ingest.pipeline import FLAGGED, IngestReport, SourceOutcome, Status, run_ingest
 from ingest.settings import IngestSettings
@@ -77,7 +78,7 @@ def ingest(
         TextColumn("{task.fields[docs]:.1f} docs/s · {task.fields[chunks]:.1f} chunks/s"),
         TimeElapsedColumn(),
     )
-    with edge_errors(), Progress(*columns, console=console, transient=True) as bar:
+    with edge_errors(HandoffError), Progress(*columns, console=console, transient=True) as bar:
         try:
             report = run_ingest(
                 settings,
@@ -107,6 +108,8 @@ def ingest(
 def _print_handoff(report: HandoffReport) -> None:
     for failure in report.failures:
         console.print(f"[red]✗[/] {failure}", soft_wrap=True, highlight=False)
+    for flagged in report.flagged:
+        console.print(f"[yellow]![/] {flagged} — {FLAGGED}", soft_wrap=True, highlight=False)
     console.print(
         f"Réindexé par le service en {report.seconds:.1f} s : {report.indexed} indexées, "
         f"{report.unchanged} inchangées, {report.removed} supprimées, "

@@ -1,8 +1,6 @@
 """Ingestion errors: why one source could not be indexed (reported per file, the job carries
 on), and why the running service could not take a job."""
 
-from knowledge.errors import KnowledgeError
-
 
 class IngestError(Exception):
     """Base class; ``reason`` is a short phrase for the summary table."""
@@ -57,6 +55,5 @@ class UnsafeUrlError(IngestError):
     reason = "unsafe url"
 
 
-class HandoffError(KnowledgeError):
-    """The running service could not take the job; the message says why, in French. A
-    knowledge error, so the CLI reports it like a locked or unreachable index."""
+class HandoffError(Exception):
+    """The running service could not take the job; the message says why, in French."""

@@ -27,6 +27,7 @@ class HandoffReport:
     removed: int
     failures: tuple[str, ...]
     seconds: float
+    flagged: tuple[str, ...] = ()
 
 
 def hand_off(
@@ -63,6 +64,7 @@ def hand_off(
         removed=status["removed"],
         failures=tuple(status["failures"]),
         seconds=time.perf_counter() - started,
+        flagged=tuple(status.get("flagged", ())),
     )
 
 

@@ -23,11 +23,14 @@ err_console = Console(stderr=True)
 
 
 @contextmanager
-def edge_errors() -> Iterator[None]:
-    """Our errors become one plain line on stderr and exit code 2; nothing else is caught."""
+def edge_errors(*stage_errors: type[Exception]) -> Iterator[None]:
+    """Our errors, the knowledge layer's and those of the stage running the command
+    (``stage_errors``, each stage's own errors.py), become one plain line on stderr and exit
+    code 2; nothing else is caught."""
+    caught: tuple[type[Exception], ...] = (KnowledgeError, *stage_errors)
     try:
         yield
-    except KnowledgeError as error:
+    except caught as error:
         err_console.print(f"[bold red]Error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_ERROR) from error
 

@@ -5,13 +5,6 @@ class KnowledgeError(Exception):
     """Base class: the message is meant for a person and says what to do."""
 
 
-class MissingExtraError(KnowledgeError):
-    def __init__(self, feature: str, extra: str) -> None:
-        super().__init__(
-            f"{feature} needs the optional extra '{extra}': pip install 'mentor-assistant[{extra}]'"
-        )
-
-
 class ModelNotProvisionedError(KnowledgeError):
     pass
 

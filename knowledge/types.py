@@ -68,10 +68,6 @@ class Document:
     def text(self) -> str:
         return "\n\n".join(section.text for section in self.sections)
 
-    @property
-    def is_global(self) -> bool:
-        return not self.session_ids
-
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
@@ -170,6 +166,12 @@ class Scope:
     @classmethod
     def sessions(cls, *session_ids: str) -> Scope:
         return cls(session_ids=frozenset(session_ids))
+
+    def narrowed(self, session_ids: frozenset[str]) -> Scope:
+        """Global knowledge plus those of ``session_ids`` this scope reaches: never wider."""
+        if self.session_ids is None:
+            return Scope(session_ids)
+        return Scope(self.session_ids & session_ids)
 
     def allows(self, chunk_session_ids: tuple[str, ...]) -> bool:
         if self.session_ids is None or not chunk_session_ids:

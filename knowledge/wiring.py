@@ -59,7 +59,7 @@ def lexical_weight(settings: KnowledgeSettings) -> float:
     return _LEXICAL_WEIGHTS[settings.embedding_profile]
 
 
-def build_sparse_encoder(settings: KnowledgeSettings) -> SparseEncoder:
+def build_sparse_encoder() -> SparseEncoder:
     return FrenchSparseEncoder()
 
 
@@ -105,13 +105,17 @@ def check_index_embedder(catalog: Catalog, embedder: Embedder) -> None:
         )
 
 
-def open_knowledge(settings: KnowledgeSettings, verify_embedder: bool = True) -> Knowledge:
+def open_knowledge(
+    settings: KnowledgeSettings, verify_embedder: bool = True, embedder: Embedder | None = None
+) -> Knowledge:
+    """The index of ``settings``; ``embedder``, when given, is one this process already
+    loaded for the same model (several indexes, one model in memory)."""
     catalog = build_catalog(settings)
     store: VectorStore | None = None
     try:
         # The store first: a locked index fails at once, not after seconds of model loading.
         store = build_store(settings)
-        embedder = build_embedder(settings)
+        embedder = embedder or build_embedder(settings)
         if verify_embedder:
             check_index_embedder(catalog, embedder)
     except BaseException:
@@ -121,7 +125,7 @@ def open_knowledge(settings: KnowledgeSettings, verify_embedder: bool = True) ->
         raise
     searcher = Searcher(
         embedder,
-        build_sparse_encoder(settings),
+        build_sparse_encoder(),
         store,
         lexical_weight=lexical_weight(settings),
         candidates=settings.candidates,

@@ -9,9 +9,9 @@ import typer
 
 from assistant.lti.keys import ToolKeys
 from assistant.lti.registration import ToolUrls, tool_configuration
-from assistant.lti.store import Platform, PlatformStore
 from assistant.settings import Settings
-from assistant.storage import Storage
+from assistant.storage import Platform
+from assistant.wiring import build_storage
 from knowledge.settings import KnowledgeSettings
 
 app = typer.Typer(help="LTI 1.3 : l'assistant comme outil externe d'une plateforme (Moodle…).")
@@ -30,10 +30,10 @@ def add_platform(
 ) -> None:
     """Register a platform by hand (the values its tool page shows)."""
     settings = Settings()
-    storage = Storage.for_settings(settings)
+    storage = build_storage(settings)
     try:
         platform = Platform(issuer.rstrip("/"), client_id, auth_url, jwks_url, token_url)
-        PlatformStore(storage.engine).save(platform, tuple(deployment_id))
+        storage.lti_platforms.save(platform, tuple(deployment_id))
     finally:
         storage.close()
     typer.echo(f"Plateforme {platform.issuer} enregistrée (client {client_id}).")

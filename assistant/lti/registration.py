@@ -19,7 +19,7 @@ import httpx
 
 from assistant.lti.claims import RESOURCE_LINK_REQUEST, SESSION_PARAMETER, SESSION_SUBSTITUTION
 from assistant.lti.errors import RegistrationFailed
-from assistant.lti.store import Platform
+from assistant.storage import Platform
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
@@ -91,17 +91,15 @@ def register(
     allowed_issuers: Collection[str],
     http: httpx.Client,
 ) -> Registered:
+    allowed = {issuer.rstrip("/") for issuer in allowed_issuers}
+    # Checked before anything is fetched: the service never requests a URL a stranger
+    # chose (no server-side request forgery through this endpoint).
+    if origin(openid_configuration) not in {origin(issuer) for issuer in allowed}:
+        raise _not_allowed()
     config = _json(_get(http, openid_configuration), "configuration")
     issuer = config.get("issuer")
-    if not isinstance(issuer, str) or issuer.rstrip("/") not in {
-        allowed.rstrip("/") for allowed in allowed_issuers
-    }:
-        raise RegistrationFailed(
-            "issuer_not_allowed",
-            "Cette plateforme n'est pas autorisée à enregistrer l'assistant : ajoutez son "
-            "adresse à MENTOR_LTI_PLATFORM_ISSUERS.",
-            403,
-        )
+    if not isinstance(issuer, str) or issuer.rstrip("/") not in allowed:
+        raise _not_allowed()
     # The configuration and its endpoints must be the issuer's own: a listed issuer's name
     # served from elsewhere proves nothing.
     endpoints = {
@@ -132,6 +130,15 @@ def register(
         token_url=token_url if isinstance(token_url, str) else None,
     )
     return Registered(platform, deployment_id)
+
+
+def _not_allowed() -> RegistrationFailed:
+    return RegistrationFailed(
+        "issuer_not_allowed",
+        "Cette plateforme n'est pas autorisée à enregistrer l'assistant : ajoutez son "
+        "adresse à MENTOR_LTI_PLATFORM_ISSUERS.",
+        403,
+    )
 
 
 def origin(url: str) -> tuple[str, str]:

@@ -25,8 +25,8 @@ from assistant.lti.jwks import PlatformKeys
 from assistant.lti.keys import ToolKeys
 from assistant.lti.registration import Registered, ToolUrls, origin, register
 from assistant.lti.state import LoginState, new_state, read_state, sign_state
-from assistant.lti.store import Platform, PlatformStore
 from assistant.settings import Settings
+from assistant.storage import LtiPlatforms, Platform
 
 # Clock skew tolerated on exp and iat; Moodle's id_tokens live 60 s.
 LEEWAY_SECONDS = 30
@@ -56,7 +56,7 @@ class LtiService:
         self,
         settings: Settings,
         secret: str,
-        store: PlatformStore,
+        store: LtiPlatforms,
         keys: ToolKeys,
         platform_keys: PlatformKeys,
     ) -> None:

@@ -9,7 +9,7 @@ import os
 import sqlalchemy as sa
 from alembic import context
 
-from assistant.storage import database_url
+from assistant.storage.schema import database_url
 
 connection = context.config.attributes.get("connection")
 if connection is None:

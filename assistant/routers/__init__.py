@@ -1,45 +1,21 @@
-"""What the routers share: the runtime the app's lifespan opened, the caller and its scope,
-and the fields each request adds to its access-log line."""
+"""What the routers share: the runtime the app runs, and the caller as each route needs it
+(authenticated, rate-limited, its scope, the support role), each computed once per request,
+plus the fields each request adds to its access-log line."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from assistant.auth import Principal, scope_for, verify_token
+from assistant.auth import Principal, require_support, scope_for, verify_token
 from assistant.errors import AuthError
-from assistant.lti.service import LtiService
-from assistant.ratelimit import RateLimiter
-from assistant.reindex import Reindexer
-from assistant.service import AnswerService
-from assistant.settings import Settings
-from assistant.storage import Storage
+from assistant.wiring import Runtime
 from knowledge.types import Scope
-from knowledge.wiring import Knowledge
 
 # Key of the per-request dict, in the ASGI scope, that the access-log middleware writes out.
 ACCESS_LOG_KEY = "mentor_assistant.access"
-
-
-@dataclass(frozen=True, slots=True)
-class Runtime:
-    settings: Settings
-    secret: str
-    knowledge: Knowledge
-    service: AnswerService
-    storage: Storage
-    limiter: RateLimiter
-    reindexer: Reindexer
-    lti: LtiService
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    principal: Principal
-    scope: Scope
 
 
 def note(request: Request, **fields: Any) -> None:
@@ -76,11 +52,25 @@ async def authenticated(
 PrincipalDep = Annotated[Principal, Depends(authenticated)]
 
 
-async def rate_limited_caller(principal: PrincipalDep, runtime: RuntimeDep) -> Caller:
-    """The caller of a retrieval route, counted against its rate limit, with the scope
-    derived from its token alone."""
+async def rate_limited(principal: PrincipalDep, runtime: RuntimeDep) -> Principal:
+    """The caller, counted against its rate limit (routes that cost a search or a ticket)."""
     runtime.limiter.hit(principal.user_id)
-    return Caller(principal, scope_for(principal, runtime.knowledge.catalog))
+    return principal
 
 
-CallerDep = Annotated[Caller, Depends(rate_limited_caller)]
+RateLimitedDep = Annotated[Principal, Depends(rate_limited)]
+
+
+async def caller_scope(principal: PrincipalDep, runtime: RuntimeDep) -> Scope:
+    """What the caller may read, derived from its token alone."""
+    return scope_for(principal, runtime.knowledge.catalog)
+
+
+ScopeDep = Annotated[Scope, Depends(caller_scope)]
+
+
+async def support(principal: PrincipalDep) -> Principal:
+    return require_support(principal)
+
+
+SupportDep = Annotated[Principal, Depends(support)]

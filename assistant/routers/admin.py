@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
 
-from assistant.auth import Principal, Role
 from assistant.reindex import PathNotAllowedError
-from assistant.routers import PrincipalDep, RuntimeDep, note
+from assistant.routers import RuntimeDep, SupportDep, note
 from assistant.schemas import ReindexRequest, ReindexStatus, problem_responses
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
-
-
-def _require_support(principal: Principal) -> None:
-    if principal.role is not Role.SUPPORT:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Réservé à l'équipe support.")
 
 
 @router.post(
@@ -25,9 +19,8 @@ def _require_support(principal: Principal) -> None:
     responses=problem_responses(400, 401, 403, 409, 422),
 )
 async def reindex(
-    body: ReindexRequest, request: Request, principal: PrincipalDep, runtime: RuntimeDep
+    body: ReindexRequest, request: Request, principal: SupportDep, runtime: RuntimeDep
 ) -> ReindexStatus:
-    _require_support(principal)
     try:
         roots = runtime.reindexer.roots_for(body.paths)
     except PathNotAllowedError as error:
@@ -44,6 +37,5 @@ async def reindex(
     summary="État de la dernière réindexation",
     responses=problem_responses(401, 403),
 )
-async def reindex_status(principal: PrincipalDep, runtime: RuntimeDep) -> ReindexStatus:
-    _require_support(principal)
+async def reindex_status(principal: SupportDep, runtime: RuntimeDep) -> ReindexStatus:
     return runtime.reindexer.status

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
 from fastapi import APIRouter, Request
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.sse import ServerSentEvent
 
 from assistant.replies import INDEX_UNAVAILABLE
-from assistant.routers import CallerDep, Runtime, RuntimeDep, note
+from assistant.routers import RateLimitedDep, RuntimeDep, ScopeDep, note
 from assistant.schemas import (
     ChatRequest,
     ChatResponse,
@@ -19,9 +19,12 @@ from assistant.schemas import (
     TokenChunk,
     problem_responses,
 )
-from assistant.storage import Conversation
-from assistant.types import Answer, CitationsEvent, DoneEvent, ErrorEvent, TokenEvent
+from assistant.services.chat import Reply, ReplyEvent
+from assistant.sse import EventStream
+from assistant.types import CitationsEvent, ErrorEvent, TokenEvent
+from assistant.wiring import Runtime
 from knowledge.errors import KnowledgeError
+from knowledge.types import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -45,28 +48,40 @@ Chaque `data` est du JSON. La déconnexion du client interrompt la génération.
     responses=problem_responses(401, 422, 429),
 )
 async def chat(
-    body: ChatRequest, request: Request, caller: CallerDep, runtime: RuntimeDep
+    body: ChatRequest,
+    request: Request,
+    principal: RateLimitedDep,
+    scope: ScopeDep,
+    runtime: RuntimeDep,
 ) -> ChatResponse:
-    conversation = runtime.storage.conversation(body.conversation_id, caller.principal.user_id)
-    answer = await runtime.service.answer(body.message, caller.scope, conversation.history)
-    return _conclude(request, runtime, caller.principal.user_id, conversation, body.message, answer)
+    reply = await runtime.chat.answer(principal.user_id, scope, body.message, body.conversation_id)
+    return _response(request, runtime.settings.service.support_url, body.message, reply)
 
 
 @router.post(
     "/chat/stream",
-    response_class=EventSourceResponse,
+    response_class=EventStream,
     summary="Poser une question, réponse en flux",
     description=STREAM_DESCRIPTION,
     responses=problem_responses(401, 422, 429),
 )
 async def chat_stream(
-    body: ChatRequest, request: Request, caller: CallerDep, runtime: RuntimeDep
-) -> AsyncIterator[ServerSentEvent]:
-    user_id = caller.principal.user_id
-    conversation = runtime.storage.conversation(body.conversation_id, user_id)
-    # aclosing: when the client leaves, this generator is cancelled and the service's stream
-    # is closed with it, which stops the generation instead of leaving it to the GC.
-    events = runtime.service.stream(body.message, caller.scope, conversation.history)
+    body: ChatRequest,
+    request: Request,
+    principal: RateLimitedDep,
+    scope: ScopeDep,
+    runtime: RuntimeDep,
+) -> EventStream:
+    return EventStream(_events(body, request, principal.user_id, scope, runtime))
+
+
+async def _events(
+    body: ChatRequest, request: Request, user_id: str, scope: Scope, runtime: Runtime
+) -> AsyncGenerator[ServerSentEvent, None]:
+    support_url = runtime.settings.service.support_url
+    # aclosing: when the client leaves, EventStream closes this generator and the service's
+    # stream is closed with it, which stops the generation instead of leaving it to the GC.
+    events = runtime.chat.stream(user_id, scope, body.message, body.conversation_id)
     async with aclosing(events):
         try:
             async for event in events:
@@ -77,10 +92,8 @@ async def chat_stream(
                         )
                     case TokenEvent(text=text):
                         yield ServerSentEvent(event="token", data=TokenChunk(text=text))
-                    case DoneEvent(answer=answer):
-                        final = _conclude(
-                            request, runtime, user_id, conversation, body.message, answer
-                        )
+                    case ReplyEvent(reply=reply):
+                        final = _response(request, support_url, body.message, reply)
                         yield ServerSentEvent(event="done", data=final)
                     case ErrorEvent(message=message):
                         note(request, stream_error=True)
@@ -101,27 +114,15 @@ async def chat_stream(
             )
 
 
-def _conclude(
-    request: Request,
-    runtime: Runtime,
-    user_id: str,
-    conversation: Conversation,
-    question: str,
-    answer: Answer,
-) -> ChatResponse:
-    refused = answer.refused.value if answer.refused else None
-    answer_id = runtime.storage.record_exchange(
-        conversation.conversation_id, user_id, question, answer.text, refused
-    )
+def _response(request: Request, support_url: str, question: str, reply: Reply) -> ChatResponse:
+    answer = reply.answer
     note(
         request,
         generator=answer.generator,
-        refused=refused,
+        refused=answer.refused.value if answer.refused else None,
         timings_ms=dict(answer.timings_ms),
         message_chars=len(question),
         citations=len(answer.citations),
-        follow_up=bool(conversation.history),
+        follow_up=reply.follow_up,
     )
-    return ChatResponse.of(
-        answer, conversation.conversation_id, answer_id, runtime.settings.service.support_url
-    )
+    return ChatResponse.of(answer, reply.conversation_id, reply.answer_id, support_url)

@@ -5,32 +5,34 @@ by the LMS, or by `mentor-assistant token --role support`), or pastes the token 
 form there. The token travels in the URL fragment, which no server or proxy logs, and is
 exchanged by a ``POST`` for an ``HttpOnly``, ``SameSite=Strict`` cookie scoped to
 ``/desk`` that expires with the token. Page scripts never see it; other sites cannot send
-it (SameSite), and state-changing forms also check the ``Origin`` header.
+it (SameSite), and state-changing forms must come from the desk's configured public address
+(``Origin`` or ``Referer``, compared with ``MENTOR_PUBLIC_URL``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from assistant.auth import Principal, Role, verify_token
-from assistant.errors import AuthError
-from assistant.routers import Runtime, RuntimeDep, note
-from assistant.storage import SECONDS_PER_DAY, TicketFilter
-from assistant.triage.gaps import GapCluster, cluster_gaps, gaps_csv
+from assistant.auth import Principal, require_support, verify_token
+from assistant.errors import AuthError, ForbiddenError
+from assistant.routers import RuntimeDep, note
+from assistant.settings import ServiceSettings
+from assistant.storage import TicketFilter
+from assistant.triage.gaps import gaps_csv
 from assistant.triage.taxonomy import Category, Urgency
 from assistant.triage.tickets import TicketStatus
+from knowledge.links import is_safe_link
 from widget import STATIC_DIR, TEMPLATES_DIR
 
 COOKIE = "mentor_desk"
@@ -56,10 +58,8 @@ async def desk_agent(request: Request, runtime: RuntimeDep) -> Principal:
         raise HTTPException(
             status.HTTP_303_SEE_OTHER, "Connexion requise.", {"Location": "/desk/login"}
         ) from error
-    if principal.role is not Role.SUPPORT:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Réservé à l'équipe support.")
     note(request, user=principal.user_hash, role=principal.role.value)
-    return principal
+    return require_support(principal)
 
 
 AgentDep = Annotated[Principal, Depends(desk_agent)]
@@ -71,6 +71,9 @@ def build_router() -> APIRouter:
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
     )
+    # `{% if url is safe_link %}`: a document's or a learner's address becomes a link only
+    # when it is a web or mail one; anything else (javascript:…) stays plain text.
+    templates.tests["safe_link"] = is_safe_link
     files = {name: _load(STATIC_DIR / "desk" / name, kind) for name, kind in _STATIC.items()}
     versions = {name: file.etag.strip('"') for name, file in files.items()}
     router = APIRouter(prefix="/desk", include_in_schema=False)
@@ -103,13 +106,13 @@ def build_router() -> APIRouter:
 
     @router.post("/login")
     async def login(request: Request, runtime: RuntimeDep) -> Response:
-        _same_origin(request)
+        _same_origin(request, runtime.settings.service)
         token = (await _form(request)).get("token", "").strip()
         try:
-            principal = verify_token(token, runtime.secret, runtime.settings)
+            principal = require_support(verify_token(token, runtime.secret, runtime.settings))
         except AuthError as error:
             return render("login.html", status.HTTP_401_UNAUTHORIZED, error=str(error))
-        if principal.role is not Role.SUPPORT:
+        except ForbiddenError:
             return render(
                 "login.html", status.HTTP_403_FORBIDDEN, error="Ce jeton n'a pas le rôle support."
             )
@@ -128,8 +131,8 @@ def build_router() -> APIRouter:
         return response
 
     @router.post("/logout")
-    async def logout(request: Request) -> Response:
-        _same_origin(request)
+    async def logout(request: Request, runtime: RuntimeDep) -> Response:
+        _same_origin(request, runtime.settings.service)
         response = RedirectResponse("/desk/login", status.HTTP_303_SEE_OTHER)
         response.delete_cookie(COOKIE, path=COOKIE_PATH)
         return response
@@ -146,16 +149,16 @@ def build_router() -> APIRouter:
         where = TicketFilter(
             category or None, entity or None, urgency or None, ticket_status or None
         )
-        storage = runtime.storage
+        desk = runtime.desk
         return render(
             "tickets.html",
-            tickets=storage.tickets(where),
+            tickets=desk.tickets(where),
             where=where,
             query=urlencode({k: v for k, v in _filter_values(where).items() if v}),
             categories=[(c.value, c.label) for c in Category],
             urgencies=[(u.value, "Haute" if u is Urgency.HIGH else "Normale") for u in Urgency],
             statuses=[(s.value, s.label) for s in TicketStatus],
-            entities=storage.ticket_values("entity"),
+            entities=desk.entities(),
             labels={c.value: c.label for c in Category},
             status_labels={s.value: s.label for s in TicketStatus},
             when=_when,
@@ -165,13 +168,13 @@ def build_router() -> APIRouter:
     async def set_status(
         number: int, request: Request, agent: AgentDep, runtime: RuntimeDep
     ) -> Response:
-        _same_origin(request)
+        _same_origin(request, runtime.settings.service)
         form = await _form(request)
         try:
             chosen = TicketStatus(form.get("status", ""))
         except ValueError as error:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Statut inconnu.") from error
-        if not runtime.storage.set_ticket_status(number, chosen.value):
+        if not runtime.desk.set_status(number, chosen.value):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "Ce ticket est introuvable.")
         back = form.get("back", "")
         # Only a query string of this page: never an address chosen by the form.
@@ -181,21 +184,20 @@ def build_router() -> APIRouter:
     @router.get("/gaps", response_class=HTMLResponse)
     async def gaps(agent: AgentDep, runtime: RuntimeDep, days: int = 30) -> HTMLResponse:
         days = days if days in PERIODS else 30
-        # Embedding the period's questions takes a while with EmbeddingGemma: off the loop.
-        clusters = await asyncio.to_thread(_clusters, runtime, days)
+        clusters = await runtime.desk.gaps(days)
         return render(
             "gaps.html",
             clusters=clusters,
             days=days,
             periods=PERIODS,
             questions=sum(c.count for c in clusters),
-            retention=runtime.settings.service.retention_days,
+            retention=runtime.desk.retention_days,
         )
 
     @router.get("/gaps.csv")
     async def gaps_export(agent: AgentDep, runtime: RuntimeDep, days: int = 30) -> Response:
         days = days if days in PERIODS else 30
-        body = gaps_csv(await asyncio.to_thread(_clusters, runtime, days))
+        body = gaps_csv(await runtime.desk.gaps(days))
         return Response(
             # A BOM, so that a spreadsheet opens the accents right.
             "\ufeff" + body,
@@ -218,20 +220,38 @@ def _filter_values(where: TicketFilter) -> dict[str, str | None]:
     }
 
 
-def _clusters(runtime: Runtime, days: int) -> list[GapCluster]:
-    since = time.time() - days * SECONDS_PER_DAY
-    questions = runtime.storage.gap_questions(since)
-    return cluster_gaps(questions, runtime.knowledge.searcher.embedder)
-
-
 def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%d/%m/%Y %H:%M UTC")
 
 
-def _same_origin(request: Request) -> None:
+def _same_origin(request: Request, settings: ServiceSettings) -> None:
+    """A state-changing form must come from the desk's own pages: its ``Origin`` (or, when
+    a browser sends none, its ``Referer``) is the configured public address. Never the
+    request's ``Host``, which whoever sends the request chooses."""
+    public = settings.public_url or f"http://{settings.host}:{settings.port}"
     origin = request.headers.get("origin")
-    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Origine refusée.")
+    if origin in (None, "null"):
+        origin = request.headers.get("referer")
+    if origin is None or _origin_of(origin) != _origin_of(public):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"Origine refusée : ce formulaire doit venir des pages du guichet ({public}).",
+        )
+
+
+def _origin_of(url: str) -> str | None:
+    """``scheme://host[:port]``, lower-cased and without the scheme's default port."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname:
+        return None
+    scheme = parts.scheme.lower()
+    default = {"http": 80, "https": 443}.get(scheme)
+    suffix = f":{port}" if port is not None and port != default else ""
+    return f"{scheme}://{parts.hostname.lower()}{suffix}"
 
 
 async def _form(request: Request) -> dict[str, str]:

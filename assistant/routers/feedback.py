@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from assistant.routers import PrincipalDep, RuntimeDep, note
+from assistant.routers import RateLimitedDep, RuntimeDep, note
 from assistant.schemas import FeedbackRequest, problem_responses
 
 router = APIRouter(prefix="/api", tags=["feedback"])
@@ -15,14 +15,15 @@ router = APIRouter(prefix="/api", tags=["feedback"])
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     summary="Donner son avis sur une réponse",
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 404, 422, 429),
 )
 async def feedback(
-    body: FeedbackRequest, request: Request, principal: PrincipalDep, runtime: RuntimeDep
+    # Rate-limited: each call writes a row, like a question or a ticket.
+    body: FeedbackRequest,
+    request: Request,
+    principal: RateLimitedDep,
+    runtime: RuntimeDep,
 ) -> None:
-    recorded = runtime.storage.add_feedback(
-        body.answer_id, principal.user_id, body.rating, body.comment or None
-    )
-    if not recorded:
+    if not runtime.feedback.rate(principal.user_id, body.answer_id, body.rating, body.comment):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Cette réponse est introuvable.")
     note(request, rating=body.rating)

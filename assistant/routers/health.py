@@ -33,7 +33,7 @@ async def health(runtime: RuntimeDep) -> HealthResponse | JSONResponse:
         status="ok" if chunks is not None else "unavailable",
         index=IndexHealth(reachable=chunks is not None, chunks=chunks),
         embedding_model=runtime.knowledge.searcher.embedder.model_id,
-        generator=runtime.service.generator_name,
+        generator=runtime.answers.generator_name,
     )
     if chunks is None:
         return JSONResponse(report.model_dump(), status_code=503)

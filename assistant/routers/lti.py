@@ -9,6 +9,7 @@ never a token.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
@@ -85,9 +86,11 @@ def build_router() -> APIRouter:
         if form is None:
             return page("Requête trop longue", "Requête LTI trop volumineuse.", 413)
         if form.get("error"):
-            # The platform answered the login with an OIDC error instead of a token.
+            # The platform answered the login with an OIDC error instead of a token; its code
+            # goes to the log only as the short OIDC word it should be.
+            code = re.sub(r"[^a-z_]", "", form["error"].lower())[:40]
             error = LtiError(
-                f"platform_{form['error'][:40]}",
+                f"platform_{code}",
                 "La plateforme a refusé la connexion à l'assistant : relancez l'activité.",
                 401,
             )

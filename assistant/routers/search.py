@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from starlette.concurrency import run_in_threadpool
 
-from assistant.routers import CallerDep, RuntimeDep
+from assistant.routers import RateLimitedDep, RuntimeDep, ScopeDep
 from assistant.schemas import SearchHit, SearchResponse, problem_responses
 
 router = APIRouter(prefix="/api", tags=["search"])
@@ -21,10 +20,10 @@ router = APIRouter(prefix="/api", tags=["search"])
 )
 async def search(
     q: Annotated[str, Query(min_length=1, max_length=4000, description="La recherche.")],
-    caller: CallerDep,
+    principal: RateLimitedDep,
+    scope: ScopeDep,
     runtime: RuntimeDep,
     k: Annotated[int, Query(ge=1, le=50, description="Nombre de passages.")] = 5,
 ) -> SearchResponse:
-    # Embedding the query is CPU work: keep it off the event loop.
-    hits = await run_in_threadpool(runtime.knowledge.searcher.search, q, caller.scope, k)
+    hits = await runtime.search.search(q, scope, k)
     return SearchResponse(hits=[SearchHit.of(hit) for hit in hits])

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response, status
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, status
-
-from assistant.routers import PrincipalDep, RuntimeDep, note
+from assistant.routers import RateLimitedDep, RuntimeDep, ScopeDep, note
 from assistant.schemas import problem_responses
 from assistant.triage.schemas import TicketCreated, TicketIn
-from assistant.triage.tickets import TicketDesk
 
 router = APIRouter(prefix="/api", tags=["support"])
-
-
-def get_desk(request: Request) -> TicketDesk:
-    desk: TicketDesk = request.app.state.tickets
-    return desk
-
-
-DeskDep = Annotated[TicketDesk, Depends(get_desk)]
 
 
 @router.post(
@@ -30,29 +19,30 @@ DeskDep = Annotated[TicketDesk, Depends(get_desk)]
     description="Crée un ticket à partir d'une réponse de l'appelant : sa question, la "
     "conversation (données personnelles masquées), la session, les sources montrées et la "
     "raison pour laquelle l'assistant n'a pas pu répondre. Le tri et l'envoi au webhook du "
-    "support se font après la réponse.",
+    "support se font après la réponse. Un seul ticket par réponse : redemandé, le même ticket "
+    "revient (200).",
     responses=problem_responses(401, 404, 422, 429),
 )
 async def create_ticket(
     body: TicketIn,
     request: Request,
     background: BackgroundTasks,
-    principal: PrincipalDep,
+    response: Response,
+    principal: RateLimitedDep,
+    scope: ScopeDep,
     runtime: RuntimeDep,
-    desk: DeskDep,
 ) -> TicketCreated:
-    runtime.limiter.hit(principal.user_id)
-    exchange = runtime.storage.exchange(body.answer_id, principal.user_id)
-    if exchange is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Cette réponse est introuvable.")
-    # The session is display data from the page: kept only when the token covers it.
-    session = body.session_id if body.session_id in principal.session_ids else None
-    if session is None and len(principal.session_ids) == 1:
-        (session,) = principal.session_ids
     sources = [source.model_dump() for source in body.sources]
-    ticket = desk.open(principal.user_id, session, exchange, sources)
-    background.add_task(desk.process, ticket)
-    note(request, ticket=ticket.reference)
+    opened = runtime.tickets.create(principal, body.answer_id, body.session_id, sources)
+    if opened is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Cette réponse est introuvable.")
+    ticket, created = opened
+    if created:
+        # The draft is searched within the learner's own scope, as their answers are.
+        background.add_task(runtime.tickets.process, ticket, scope)
+    else:
+        response.status_code = status.HTTP_200_OK  # the same ticket, already on its way
+    note(request, ticket=ticket.reference, ticket_created=created)
     return TicketCreated(
         ticket=ticket.reference,
         message=f"Votre demande a été transmise à l'équipe support de Mentor. Numéro de "

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,10 +54,6 @@ class Method(StrEnum):
 class Prediction:
     category: Category
     confidence: float
-
-
-class Classifier(Protocol):
-    def predict(self, vectors: Matrix) -> list[Prediction]: ...
 
 
 @dataclass(frozen=True, slots=True)

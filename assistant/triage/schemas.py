@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from assistant.schemas import CitationOut
 from assistant.triage.entities import OUT_OF_SCOPE
 from assistant.triage.service import Triage, TriageRequest
 from assistant.triage.taxonomy import Category, Urgency
+from knowledge.links import safe_link
 
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
@@ -96,6 +97,13 @@ class ShownSource(BaseModel):
 
     title: Annotated[str, StringConstraints(max_length=300)] = ""
     url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_or_mail(cls, url: str | None) -> str | None:
+        # The page sends what it showed; anything but a web or mail address is dropped, so
+        # that the ticket, the desk and the webhook never carry a javascript: link.
+        return safe_link(url)
 
 
 class TicketIn(BaseModel):

@@ -83,13 +83,13 @@ class Triager:
         service: AnswerService,
         storage: Storage,
         settings: Settings,
-        domains: DomainTable | None = None,
+        domains: DomainTable,
     ) -> None:
         self._knowledge = knowledge
         self._service = service
         self._storage = storage
         self._settings = settings
-        self._domains = domains or DomainTable.load(settings.triage.domains_file)
+        self._domains = domains
         embedder = knowledge.searcher.embedder
         self._evidence = EvidencePolicy.for_embedder(
             embedder.model_id, settings.service.min_evidence_score
@@ -116,7 +116,9 @@ class Triager:
                 )
             return self._classifier
 
-    async def triage(self, request: TriageRequest, record: bool = True) -> Triage:
+    async def triage(self, request: TriageRequest, scope: Scope, record: bool = True) -> Triage:
+        """``scope`` is the caller's (``assistant.auth.scope_for``); a request sent from a
+        session narrows it to what that session's learners may read."""
         request_id = request.request_id or uuid.uuid4().hex[:12]
         text = request_text(request.subject, request.body)
         classifier = await asyncio.to_thread(self.classifier)
@@ -124,9 +126,11 @@ class Triager:
         prediction = classifier.predict_embedded(vector, [text])[0]
         summary = summarize(request.subject, request.body)
         similar = self._similar(vector[0], request_id)
-        reply, reply_confidence, citations = await self._draft(request)
+        if request.session_id:
+            scope = scope.narrowed(self._knowledge.catalog.expand_sessions({request.session_id}))
+        reply, reply_confidence, citations = await self._draft(request, scope)
         if record:
-            self._storage.record_request(
+            self._storage.requests.record(
                 request_id, prediction.category.value, summary, vector[0].tolist()
             )
         return Triage(
@@ -143,15 +147,10 @@ class Triager:
         )
 
     async def _draft(
-        self, request: TriageRequest
+        self, request: TriageRequest, scope: Scope
     ) -> tuple[str | None, float, tuple[Citation, ...]]:
         question = redact(f"{request.subject.strip()}. {request.body.strip()}")
         question = question[:_MAX_QUESTION_CHARS]
-        scope = (
-            Scope(self._knowledge.catalog.expand_sessions({request.session_id}))
-            if request.session_id
-            else Scope.everything()
-        )
         hits = await asyncio.to_thread(self._knowledge.searcher.search, question, scope, _SOURCES_K)
         evidence = self._evidence.decide(question, hits, detect_language(question))
         confidence = round(evidence.probability, 3)
@@ -170,7 +169,7 @@ class Triager:
 
     def _similar(self, vector: np.ndarray, request_id: str) -> tuple[SimilarRequest, ...]:
         since = time.time() - self._settings.triage.similar_days * SECONDS_PER_DAY
-        recent = [r for r in self._storage.recent_requests(since) if r.request_id != request_id]
+        recent = [r for r in self._storage.requests.recent(since) if r.request_id != request_id]
         if not recent:
             return ()
         matrix = np.asarray([r.vector for r in recent], dtype=np.float64)
@@ -183,10 +182,10 @@ class Triager:
         )
 
 
-def triage_many(triager: Triager, requests: Sequence[TriageRequest]) -> list[Triage]:
+def triage_many(triager: Triager, requests: Sequence[TriageRequest], scope: Scope) -> list[Triage]:
     """In order, each one recorded before the next, so a batch finds its own duplicates."""
 
     async def run() -> list[Triage]:
-        return [await triager.triage(request) for request in requests]
+        return [await triager.triage(request, scope) for request in requests]
 
     return asyncio.run(run())

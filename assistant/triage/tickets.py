@@ -8,11 +8,13 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from assistant.storage import Exchange, Storage, Ticket
+from assistant.auth import Principal
+from assistant.storage import Storage, Ticket
 from assistant.triage.schemas import TriageOut
 from assistant.triage.service import Triager, TriageRequest
 from assistant.types import RefusalReason
 from assistant.webhook import TICKET_CREATED, Webhook
+from knowledge.types import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -52,24 +54,37 @@ class TicketDesk:
         self._triager = triager
         self._webhook = webhook
 
-    def open(
+    def create(
         self,
-        user_id: str,
+        principal: Principal,
+        answer_id: str,
         session_id: str | None,
-        exchange: Exchange,
         sources: Sequence[Mapping[str, str | None]],
-    ) -> Ticket:
-        return self._storage.create_ticket(
-            user_id,
-            session_id,
+    ) -> tuple[Ticket, bool] | None:
+        """The ticket on one of the caller's own answers, and whether it is new (only a new
+        one is triaged and sent); None when the answer is unknown, purged or someone else's.
+        One ticket per answer: asked again, the first one comes back."""
+        exchange = self._storage.conversations.exchange(answer_id, principal.user_id)
+        if exchange is None:
+            return None
+        # The session is display data from the page: kept only when the token covers it.
+        session = session_id if session_id in principal.session_ids else None
+        if session is None and len(principal.session_ids) == 1:
+            (session,) = principal.session_ids
+        return self._storage.tickets.open(
+            answer_id,
+            principal.user_id,
+            session,
             exchange.question,
             exchange.turns[-2 * _MAX_TURNS :],
             sources,
             reason_text(exchange.refused),
         )
 
-    async def process(self, ticket: Ticket) -> None:
-        """Triage and push; runs after the response, so it logs rather than raises."""
+    async def process(self, ticket: Ticket, scope: Scope) -> None:
+        """Triage and push; runs after the response, so it logs rather than raises.
+        ``scope`` is the learner's, as for their answers: the drafted reply, shown to an
+        agent who may send it on, quotes nothing the learner could not read."""
         try:
             asked = [turn.content for turn in ticket.conversation if turn.role == "user"]
             triage = await self._triager.triage(
@@ -78,12 +93,13 @@ class TicketDesk:
                     "\n".join(asked[-_MAX_TURNS:]) or ticket.question,
                     session_id=ticket.session_id,
                     request_id=ticket.reference,
-                )
+                ),
+                scope,
             )
             triaged = TriageOut.of(triage).model_dump(mode="json")
             # The token carries no e-mail address: the entity is unknown, not out of scope.
             triaged["entity"] = {"name": UNKNOWN_ENTITY, "domain": None, "in_scope": True}
-            self._storage.set_ticket_triage(
+            self._storage.tickets.set_triage(
                 ticket.number,
                 triage.category.value,
                 UNKNOWN_ENTITY,

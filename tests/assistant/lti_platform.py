@@ -54,6 +54,9 @@ class Platform:
         self.registration_token = secrets.token_urlsafe(16)
         self.registrations: list[dict[str, Any]] = []
         self.jwks_fetches = 0
+        self.configuration_fetches = 0
+        # When set, the configuration names a registration endpoint on another host.
+        self.foreign_endpoints = False
         platform = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,6 +65,7 @@ class Platform:
                     platform.jwks_fetches += 1
                     self._json(200, {"keys": [k.public_jwk() for k in platform.keys]})
                 elif self.path == "/.well-known/openid-configuration":
+                    platform.configuration_fetches += 1
                     self._json(200, platform.openid_configuration())
                 else:
                     self._json(404, {})
@@ -116,7 +120,11 @@ class Platform:
             "authorization_endpoint": self.auth_url,
             "token_endpoint": f"{self.issuer}/token",
             "jwks_uri": self.jwks_url,
-            "registration_endpoint": f"{self.issuer}/register",
+            "registration_endpoint": (
+                "http://localhost:9/register"
+                if self.foreign_endpoints
+                else f"{self.issuer}/register"
+            ),
             "response_types_supported": ["id_token"],
             "id_token_signing_alg_values_supported": ["RS256"],
         }

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +23,10 @@ from assistant.app import create_app
 from assistant.auth import Principal, Role, mint_token
 from assistant.settings import Settings
 from assistant.storage import SECONDS_PER_DAY, Storage
-from assistant.types import CitationsEvent, StreamEvent, TokenEvent
+from assistant.types import Citation, Turn
+from assistant.wiring import build_runtime
 from ingest.pipeline import run_ingest
+from knowledge.protocols import VectorStore
 from knowledge.wiring import Knowledge, open_knowledge
 from tests.conftest import make_settings, with_overrides
 
@@ -44,15 +48,21 @@ def app_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(app_settings: Settings, sample_knowledge: Knowledge) -> Iterator[TestClient]:
-    with TestClient(create_app(app_settings, sample_knowledge)) as client:
+    with TestClient(
+        create_app(app_settings, build_runtime(app_settings, knowledge=sample_knowledge))
+    ) as client:
         yield client
 
 
-def share_embedder(patch: pytest.MonkeyPatch, sample_knowledge: Knowledge) -> None:
-    """Index and query with the sample index's embedder, already loaded: the same lite
-    model, without paying its load again."""
-    embedder = sample_knowledge.searcher.embedder
-    patch.setattr("knowledge.wiring.build_embedder", lambda settings: embedder)
+@contextmanager
+def index_sharing_the_model(settings: Settings, sample_knowledge: Knowledge) -> Iterator[Knowledge]:
+    """The index of ``settings``, open with the sample index's embedder, already loaded: the
+    same lite model, without paying its load again."""
+    knowledge = open_knowledge(settings.knowledge, embedder=sample_knowledge.searcher.embedder)
+    try:
+        yield knowledge
+    finally:
+        knowledge.close()
 
 
 def bearer(
@@ -360,23 +370,23 @@ def isolated_knowledge(
     retrieval could not tell them apart."""
     root = tmp_path_factory.mktemp("isolation")
     settings = make_settings(root / "data")
-    with pytest.MonkeyPatch.context() as patch:
-        share_embedder(patch, sample_knowledge)
+    with index_sharing_the_model(settings, sample_knowledge) as knowledge:
         for session, code in CODES.items():
             folder = root / session
             folder.mkdir()
             (folder / "heliotrope.md").write_text(
                 HELIOTROPE.format(session=session, code=code), encoding="utf-8"
             )
-            assert not run_ingest(settings, [folder], session=session).failed
-        knowledge = open_knowledge(settings.knowledge)
-    yield knowledge
-    knowledge.close()
+            report = run_ingest(settings, [folder], session=session, knowledge=knowledge)
+            assert not report.failed
+        yield knowledge
 
 
 @pytest.fixture
 def isolated(app_settings: Settings, isolated_knowledge: Knowledge) -> Iterator[TestClient]:
-    with TestClient(create_app(app_settings, isolated_knowledge)) as client:
+    with TestClient(
+        create_app(app_settings, build_runtime(app_settings, knowledge=isolated_knowledge))
+    ) as client:
         yield client
 
 
@@ -471,7 +481,9 @@ def test_over_the_rate_limit_is_429_with_retry_after(
     app_settings: Settings, sample_knowledge: Knowledge
 ) -> None:
     settings = with_overrides(app_settings, rate_limit_per_minute=2)
-    with TestClient(create_app(settings, sample_knowledge)) as client:
+    with TestClient(
+        create_app(settings, build_runtime(settings, knowledge=sample_knowledge))
+    ) as client:
         headers = bearer(settings)
         for _ in range(2):
             assert client.get("/api/search?q=attestation", headers=headers).status_code == 200
@@ -517,15 +529,19 @@ def test_the_retention_purge_runs_at_startup(
     app_settings: Settings, sample_knowledge: Knowledge
 ) -> None:
     storage = Storage(app_settings.assistant_db_path)
-    old = storage.conversation(None, "learner-1").conversation_id
-    storage.record_exchange(old, "learner-1", "vieille question", "vieille réponse", None)
+    old = storage.conversations.open(None, "learner-1").conversation_id
+    storage.conversations.record_exchange(
+        old, "learner-1", "vieille question", "vieille réponse", None
+    )
     storage.close()
     long_ago = time.time() - (app_settings.service.retention_days + 1) * SECONDS_PER_DAY
     with sqlite3.connect(app_settings.assistant_db_path) as db:
         db.execute("UPDATE conversations SET created = ?", (long_ago,))
         db.execute("UPDATE messages SET created = ?", (long_ago,))
 
-    with TestClient(create_app(app_settings, sample_knowledge)):
+    with TestClient(
+        create_app(app_settings, build_runtime(app_settings, knowledge=sample_knowledge))
+    ):
         pass
 
     with sqlite3.connect(app_settings.assistant_db_path) as db:
@@ -567,8 +583,58 @@ def test_feedback_on_ones_own_answers(client: TestClient, app_settings: Settings
 # -- health, errors, OpenAPI -----------------------------------------------------------------
 
 
+class UnreachableStore:
+    """The sample index's store once its folder is gone: counting fails."""
+
+    def __init__(self, store: VectorStore) -> None:
+        self._store = store
+
+    def count(self) -> int:
+        raise OSError("index folder gone")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+class BrokenGenerator:
+    """A backend failing in a way nothing expects (not a GeneratorError)."""
+
+    name = "broken"
+
+    async def stream(
+        self, question: str, citations: Sequence[Citation], history: Sequence[Turn], language: str
+    ) -> AsyncIterator[str]:
+        raise RuntimeError("internal detail that must not leak: backend exploded")
+        yield ""  # an async generator, like every backend
+
+
+class SlowGenerator:
+    """Many small pieces, slowly; records how many it produced and when it was closed."""
+
+    name = "slow"
+
+    def __init__(self) -> None:
+        self.produced: list[int] = []
+        self.closed = asyncio.Event()
+
+    async def stream(
+        self, question: str, citations: Sequence[Citation], history: Sequence[Turn], language: str
+    ) -> AsyncIterator[str]:
+        try:
+            for n in range(1000):
+                await asyncio.sleep(0.005)
+                self.produced.append(n)
+                yield f"mot{n} "
+        finally:
+            self.closed.set()
+
+
+# A question the sample corpus answers, so that the generator is reached.
+ANSWERABLE = "J'ai oublié mon mot de passe Mentor, comment en définir un nouveau ?"
+
+
 def test_health_reports_the_index_model_and_backend(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, app_settings: Settings, sample_knowledge: Knowledge
 ) -> None:
     health = client.get("/api/health")
     assert health.status_code == 200
@@ -577,12 +643,9 @@ def test_health_reports_the_index_model_and_backend(
     assert body["index"]["reachable"] and body["index"]["chunks"] > 0
     assert body["embedding_model"] and body["generator"]
 
-    def unreachable() -> int:
-        raise OSError("index folder gone")
-
-    runtime = client.app.state.runtime
-    monkeypatch.setattr(runtime.knowledge.store, "count", unreachable)
-    down = client.get("/api/health")
+    gone = dataclasses.replace(sample_knowledge, store=UnreachableStore(sample_knowledge.store))
+    with TestClient(create_app(app_settings, build_runtime(app_settings, knowledge=gone))) as other:
+        down = other.get("/api/health")
     assert down.status_code == 503
     assert down.json()["index"] == {"reachable": False, "chunks": None}
 
@@ -604,16 +667,12 @@ def test_invalid_requests_are_french_problems_without_the_input(
 
 
 def test_an_unexpected_error_is_a_generic_500_problem(
-    app_settings: Settings, sample_knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch
+    app_settings: Settings, sample_knowledge: Knowledge
 ) -> None:
-    async def broken(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("internal detail that must not leak")
-
-    app = create_app(app_settings, sample_knowledge)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        monkeypatch.setattr(app.state.runtime.service, "answer", broken)
+    runtime = build_runtime(app_settings, knowledge=sample_knowledge, generator=BrokenGenerator())
+    with TestClient(create_app(app_settings, runtime), raise_server_exceptions=False) as client:
         response = client.post(
-            "/api/chat", json={"message": "bonjour"}, headers=bearer(app_settings)
+            "/api/chat", json={"message": ANSWERABLE}, headers=bearer(app_settings)
         )
     body = assert_problem(response, 500)
     assert "internal detail" not in response.text
@@ -621,17 +680,13 @@ def test_an_unexpected_error_is_a_generic_500_problem(
 
 
 def test_a_failure_mid_stream_ends_with_an_error_event(
-    client: TestClient, app_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    app_settings: Settings, sample_knowledge: Knowledge
 ) -> None:
-    async def breaks(*args: Any, **kwargs: Any) -> AsyncIterator[StreamEvent]:
-        yield CitationsEvent(())
-        raise RuntimeError("backend exploded")
-
-    runtime = client.app.state.runtime
-    monkeypatch.setattr(runtime.service, "stream", breaks)
-    response = client.post(
-        "/api/chat/stream", json={"message": "bonjour"}, headers=bearer(app_settings)
-    )
+    runtime = build_runtime(app_settings, knowledge=sample_knowledge, generator=BrokenGenerator())
+    with TestClient(create_app(app_settings, runtime)) as client:
+        response = client.post(
+            "/api/chat/stream", json={"message": ANSWERABLE}, headers=bearer(app_settings)
+        )
     events = sse_events(response.text)
     assert [name for name, _ in events] == ["citations", "error"]
     assert "Réessayez" in events[-1][1]["message"]
@@ -639,23 +694,13 @@ def test_a_failure_mid_stream_ends_with_an_error_event(
 
 
 def test_a_client_disconnect_cancels_the_generation(
-    app_settings: Settings, sample_knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch
+    app_settings: Settings, sample_knowledge: Knowledge
 ) -> None:
-    produced: list[int] = []
-    closed = asyncio.Event()
-
-    async def slow(*args: Any, **kwargs: Any) -> AsyncIterator[StreamEvent]:
-        try:
-            yield CitationsEvent(())
-            for n in range(1000):
-                await asyncio.sleep(0.005)
-                produced.append(n)
-                yield TokenEvent(f"mot{n} ")
-        finally:
-            closed.set()
-
-    app = create_app(app_settings, sample_knowledge)
-    body = json.dumps({"message": "bonjour"}).encode()
+    slow = SlowGenerator()
+    app = create_app(
+        app_settings, build_runtime(app_settings, knowledge=sample_knowledge, generator=slow)
+    )
+    body = json.dumps({"message": ANSWERABLE}).encode()
     token = mint_token(app_settings, "learner-1", ())
     scope = {
         "type": "http",
@@ -688,15 +733,14 @@ def test_a_client_disconnect_cancels_the_generation(
 
     async def run() -> None:
         async with app.router.lifespan_context(app):
-            monkeypatch.setattr(app.state.runtime.service, "stream", slow)
             try:
                 await app(scope, receive, send)
             except* ClientDisconnect:
                 pass  # what the server is told once the learner is gone
-            await asyncio.wait_for(closed.wait(), timeout=5)
+            await asyncio.wait_for(slow.closed.wait(), timeout=5)
 
     asyncio.run(run())
-    assert len(produced) < 20
+    assert len(slow.produced) < 20
 
 
 def test_the_openapi_spec_tells_the_truth(client: TestClient) -> None:

@@ -16,13 +16,15 @@ from typer.testing import CliRunner
 
 from assistant.app import create_app
 from assistant.auth import Role, verify_token
+from assistant.settings import environment_variables
 from assistant.storage import Storage
+from assistant.wiring import build_runtime
 from ingest.pipeline import run_ingest
 from knowledge import service_link
 from knowledge.cli import EXIT_ERROR, build_app
 from knowledge.types import Scope
-from knowledge.wiring import Knowledge, open_knowledge
-from tests.assistant.test_api import share_embedder
+from knowledge.wiring import Knowledge
+from tests.assistant.test_api import index_sharing_the_model
 from tests.conftest import make_settings
 
 SECRET = "c" * 48
@@ -77,8 +79,8 @@ def test_serve_refuses_a_placeholder_secret(env: Path, monkeypatch: pytest.Monke
 
 def test_purge_applies_the_retention(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     storage = Storage(env / "assistant.sqlite")
-    conversation = storage.conversation(None, "u").conversation_id
-    storage.record_exchange(conversation, "u", "question", "réponse", None)
+    conversation = storage.conversations.open(None, "u").conversation_id
+    storage.conversations.record_exchange(conversation, "u", "question", "réponse", None)
     storage.close()
     monkeypatch.setenv("MENTOR_RETENTION_DAYS", "0")
     code, output = run("purge")
@@ -89,7 +91,6 @@ def test_purge_applies_the_retention(env: Path, monkeypatch: pytest.MonkeyPatch)
 def test_ask_runs_the_pipeline_within_the_given_sessions(
     env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_knowledge: Knowledge
 ) -> None:
-    share_embedder(monkeypatch, sample_knowledge)
     course = tmp_path / "course"
     course.mkdir()
     (course / "badges.md").write_text(
@@ -97,7 +98,9 @@ def test_ask_runs_the_pipeline_within_the_given_sessions(
         "délivré aux apprenants qui ont validé les trois modules du parcours Zéphyr.\n",
         encoding="utf-8",
     )
-    assert not run_ingest(make_settings(env), [course], session="sess-z").failed
+    settings = make_settings(env)
+    with index_sharing_the_model(settings, sample_knowledge) as knowledge:
+        assert not run_ingest(settings, [course], session="sess-z", knowledge=knowledge).failed
     question = "Quand le badge numérique Zéphyr est-il délivré ?"
 
     code, output = run("ask", question, "--session", "sess-z", "--json")
@@ -136,17 +139,19 @@ def serving(make_app: Callable[[str], FastAPI]) -> Iterator[None]:
 def test_ingest_while_serve_owns_the_index_is_handed_to_the_service(
     env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_knowledge: Knowledge
 ) -> None:
-    share_embedder(monkeypatch, sample_knowledge)
     course = tmp_path / "course"
     course.mkdir()
     (course / "accueil.md").write_text(
         "# Accueil\n\nBienvenue dans la session Orphée.\n", encoding="utf-8"
     )
     settings = make_settings(env, jwt_secret=SECRET, ingest_roots=[course])
-    assert not run_ingest(settings, [course], session="sess-o").failed
-    knowledge = open_knowledge(settings.knowledge)
-    try:
-        with serving(lambda url: create_app(settings, knowledge, advertise_url=url)):
+    with index_sharing_the_model(settings, sample_knowledge) as knowledge:
+        assert not run_ingest(settings, [course], session="sess-o", knowledge=knowledge).failed
+        with serving(
+            lambda url: create_app(
+                settings, build_runtime(settings, knowledge=knowledge), advertise_url=url
+            )
+        ):
             (course / "badge.md").write_text(
                 "# Le badge Orphée\n\nLe badge numérique Orphée est délivré après le "
                 "troisième module.\n",
@@ -163,18 +168,21 @@ def test_ingest_while_serve_owns_the_index_is_handed_to_the_service(
             assert code == EXIT_ERROR
             assert "racine autorisée" in output
         assert service_link.find(settings.knowledge) is None, "the link is withdrawn at shutdown"
-    finally:
-        knowledge.close()
 
 
 def test_ingest_without_a_running_service_reports_the_lock(
     env: Path, monkeypatch: pytest.MonkeyPatch, sample_knowledge: Knowledge
 ) -> None:
-    share_embedder(monkeypatch, sample_knowledge)
-    knowledge = open_knowledge(make_settings(env).knowledge)
-    try:
+    with index_sharing_the_model(make_settings(env), sample_knowledge):
         code, output = run("ingest")
-    finally:
-        knowledge.close()
     assert code == EXIT_ERROR
     assert "in use by another mentor-assistant process" in output
+
+
+def test_serve_help_lists_its_options_and_every_variable_it_reads() -> None:
+    code, output = run("serve", "--help")
+    assert code == 0, output
+    flat = " ".join(output.split())
+    assert "--host" in flat and "--port" in flat
+    for name in environment_variables():
+        assert name in flat, name

@@ -32,10 +32,9 @@ from assistant.auth import Role, resolve_secret, verify_token
 from assistant.lti.keys import KEYS_FOLDER, ToolKeys
 from assistant.lti.roles import role_for
 from assistant.lti.state import COOKIE_PREFIX
-from assistant.lti.store import Platform as PlatformRecord
-from assistant.lti.store import PlatformStore
 from assistant.settings import Settings
-from assistant.storage import Storage
+from assistant.storage import Platform as PlatformRecord
+from assistant.wiring import build_runtime, build_storage
 from knowledge.wiring import Knowledge
 from tests.assistant.conftest import LAICITE, PARCOURS
 from tests.assistant.lti_platform import ADMINISTRATOR, INSTRUCTOR, LEARNER, Platform
@@ -76,9 +75,9 @@ def tool(tmp_path_factory: pytest.TempPathFactory, sample_knowledge: Knowledge) 
         lti_platform_issuers=[stranger.issuer],
     )
     # Manual registration of two platforms, as `mentor-assistant lti add-platform` does.
-    storage = Storage.for_settings(settings)
+    storage = build_storage(settings)
     for registered in (platform, other):
-        PlatformStore(storage.engine).save(
+        storage.lti_platforms.save(
             PlatformRecord(
                 registered.issuer, registered.client_id, registered.auth_url, registered.jwks_url
             ),
@@ -89,7 +88,10 @@ def tool(tmp_path_factory: pytest.TempPathFactory, sample_knowledge: Knowledge) 
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, sample_knowledge), log_level="warning")
+        uvicorn.Config(
+            create_app(settings, build_runtime(settings, knowledge=sample_knowledge)),
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -511,9 +513,33 @@ def test_dynamic_registration_with_an_allowed_platform(
             },
         )
         assert denied.status_code == 403 and "MENTOR_LTI_PLATFORM_ISSUERS" in denied.text
-        assert not tool.other.registrations
+        assert not tool.other.registrations and tool.other.configuration_fetches == 0
         assert "registration refused: issuer_not_allowed" in lti_log.text
         assert client.get("/lti/register").status_code == 400
+        # An allowed platform's configuration naming endpoints elsewhere is refused.
+        stranger.foreign_endpoints = True
+        try:
+            foreign = client.get(
+                "/lti/register",
+                params={
+                    "openid_configuration": f"{stranger.issuer}/.well-known/openid-configuration",
+                    "registration_token": stranger.registration_token,
+                },
+            )
+        finally:
+            stranger.foreign_endpoints = False
+        assert foreign.status_code == 400 and len(stranger.registrations) == 1
+        assert "registration refused: foreign_endpoint" in lti_log.text
+
+
+def test_a_platform_error_instead_of_a_token_is_refused(
+    tool: Tool, lti_log: pytest.LogCaptureFixture
+) -> None:
+    with tool.client() as client:
+        response = client.post(
+            "/lti/launch", data={"error": "access_denied\nforged log line", "state": "x"}
+        )
+    assert_refused(response, lti_log, "platform_access_deniedforgedlogline", 401)
 
 
 def test_the_tool_jwks_publishes_its_owner_only_key(tool: Tool) -> None:
@@ -536,3 +562,33 @@ def test_key_rotation_keeps_the_previous_key_published(tmp_path: Any) -> None:
     assert [k["kid"] for k in keys.jwks()["keys"]] == [second, third]
     assert keys.signing_key()[0] == third
     assert len(os.listdir(tmp_path / "keys")) == 2
+
+
+def test_an_unreachable_platform_jwks_is_a_503_page(
+    tool: Tool, lti_log: pytest.LogCaptureFixture
+) -> None:
+    # A platform registered by hand whose keyset URL answers nothing (port 9: discard).
+    storage = build_storage(tool.settings)
+    try:
+        storage.lti_platforms.save(
+            PlatformRecord("http://127.0.0.1:9", "down", "http://127.0.0.1:9/auth",
+                           "http://127.0.0.1:9/jwks"),
+            ("1",),
+        )  # fmt: skip
+    finally:
+        storage.close()
+    with tool.client() as client:
+        # Login initiation by GET works as well as by POST.
+        response = client.get("/lti/login", params={"iss": "http://127.0.0.1:9", "login_hint": "1"})
+        assert response.status_code == 302
+        pair = response.headers["set-cookie"].split("; ")[0]
+        name, value = pair.split("=", 1)
+        claims = tool.platform.claims("n", iss="http://127.0.0.1:9", aud="down")
+        refused = launch(client, tool.platform.sign(claims), value, (name, value))
+    assert_refused(refused, lti_log, "jwks_unreachable", 503)
+
+
+def test_an_oversized_launch_is_refused(tool: Tool) -> None:
+    with tool.client() as client:
+        response = client.post("/lti/launch", data={"id_token": "x" * 100_000, "state": "s"})
+    assert response.status_code == 413 and "trop volumineuse" in response.text

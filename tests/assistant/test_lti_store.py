@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from assistant.lti.store import Platform, PlatformStore
-from assistant.storage import Storage
+from assistant.storage import LtiPlatforms, Platform, Storage
 from tests.assistant.test_storage_sql import postgres_url  # noqa: F401  (the cluster fixture)
 
 MOODLE = Platform(
@@ -23,18 +22,18 @@ MOODLE = Platform(
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PlatformStore]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LtiPlatforms]:
     if request.param == "sqlite":
         storage = Storage(tmp_path / "assistant.sqlite")
     else:
         storage = Storage(request.getfixturevalue("postgres_url"))
         with storage.engine.begin() as db:
             db.execute(sa.text("TRUNCATE lti_nonces, lti_deployments, lti_platforms CASCADE"))
-    yield PlatformStore(storage.engine)
+    yield storage.lti_platforms
     storage.close()
 
 
-def test_a_registration_is_kept_updated_and_its_deployments_added(store: PlatformStore) -> None:
+def test_a_registration_is_kept_updated_and_its_deployments_added(store: LtiPlatforms) -> None:
     store.save(MOODLE, ("1",))
     assert store.platform(MOODLE.issuer, MOODLE.client_id) == MOODLE
     moved = Platform(
@@ -47,7 +46,7 @@ def test_a_registration_is_kept_updated_and_its_deployments_added(store: Platfor
     assert store.platform(MOODLE.issuer, "another-client") is None
 
 
-def test_a_nonce_is_used_once(store: PlatformStore) -> None:
+def test_a_nonce_is_used_once(store: LtiPlatforms) -> None:
     expires = time.time() + 60
     assert store.use_nonce(MOODLE.issuer, "n1", expires)
     assert not store.use_nonce(MOODLE.issuer, "n1", expires)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import AliasChoices
-from pydantic_settings import BaseSettings
 
-from assistant.settings import Settings
+from assistant.settings import Settings, environment_variables
 
 # The variables the service read before the settings were split by stage: none may change.
 ENVIRONMENT_VARIABLES = {
@@ -33,28 +31,8 @@ ENVIRONMENT_VARIABLES = {
 }
 
 
-def _variables(section: type[BaseSettings]) -> set[str]:
-    prefix = str(section.model_config.get("env_prefix", "")).upper()
-    names: set[str] = set()
-    for field, info in section.model_fields.items():
-        alias = info.validation_alias
-        if isinstance(alias, AliasChoices):
-            names.update(str(choice) for choice in alias.choices)
-        else:
-            names.add(prefix + field.upper())
-    return names
-
-
-def _sections() -> list[type[BaseSettings]]:
-    sections = []
-    for info in Settings.model_fields.values():
-        assert isinstance(info.annotation, type) and issubclass(info.annotation, BaseSettings)
-        sections.append(info.annotation)
-    return sections
-
-
 def test_every_environment_variable_keeps_its_name() -> None:
-    read = [name for section in _sections() for name in _variables(section)]
+    read = environment_variables()
     assert len(read) == len(set(read)), "two sections read the same variable"
     # New variables may be added by later work; none of the earlier ones may go.
     assert set(read) >= ENVIRONMENT_VARIABLES

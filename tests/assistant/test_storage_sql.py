@@ -18,7 +18,8 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from assistant.storage import MIGRATIONS, SECONDS_PER_DAY, Storage, TicketFilter
+from assistant.storage import SECONDS_PER_DAY, Storage, TicketFilter
+from assistant.storage.schema import MIGRATIONS
 from assistant.types import Turn
 from tests.pgcluster import free_port, server_binary
 
@@ -81,52 +82,56 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]
 
 
 def test_conversations_are_redacted_and_owned(storage: Storage) -> None:
-    conversation = storage.conversation(None, "alice")
-    storage.record_exchange(conversation.conversation_id, "alice", PII, "Réponse.", None)
-    question, answer = storage.conversation(conversation.conversation_id, "alice").history
+    conversation = storage.conversations.open(None, "alice")
+    storage.conversations.record_exchange(
+        conversation.conversation_id, "alice", PII, "Réponse.", None
+    )
+    question, answer = storage.conversations.open(conversation.conversation_id, "alice").history
     assert "jean.dupont@" not in question.content and "[courriel]" in question.content
     assert answer == Turn("assistant", "Réponse.")
-    assert storage.conversation(conversation.conversation_id, "mallory").history == ()
+    assert storage.conversations.open(conversation.conversation_id, "mallory").history == ()
 
 
 def test_feedback_is_replaced_and_only_on_ones_own_answers(storage: Storage) -> None:
-    answer_id = storage.record_exchange("c1", "alice", "Q", "R", None)
-    assert storage.add_feedback(answer_id, "alice", "down", PII)
-    assert storage.add_feedback(answer_id, "alice", "up", None)
-    assert not storage.add_feedback(answer_id, "mallory", "down", None)
+    answer_id = storage.conversations.record_exchange("c1", "alice", "Q", "R", None)
+    assert storage.conversations.add_feedback(answer_id, "alice", "down", PII)
+    assert storage.conversations.add_feedback(answer_id, "alice", "up", None)
+    assert not storage.conversations.add_feedback(answer_id, "mallory", "down", None)
     with storage.engine.connect() as db:
         assert db.execute(sa.text("SELECT rating, comment FROM feedback")).all() == [("up", None)]
 
 
 def test_tickets_are_numbered_filtered_and_updated(storage: Storage) -> None:
-    answer_id = storage.record_exchange("c1", "alice", PII, "Je ne sais pas.", "no_evidence")
-    exchange = storage.exchange(answer_id, "alice")
+    answer_id = storage.conversations.record_exchange(
+        "c1", "alice", PII, "Je ne sais pas.", "no_evidence"
+    )
+    exchange = storage.conversations.exchange(answer_id, "alice")
     assert exchange is not None and exchange.refused == "no_evidence"
-    assert storage.exchange(answer_id, "mallory") is None
-    first = storage.create_ticket("alice", "s1", exchange.question, exchange.turns, [], "raison")
-    second = storage.create_ticket("alice", None, "Autre", (), [{"title": "t", "url": None}], None)
+    assert storage.conversations.exchange(answer_id, "mallory") is None
+    first = storage.tickets.create("alice", "s1", exchange.question, exchange.turns, [], "raison")
+    second = storage.tickets.create("alice", None, "Autre", (), [{"title": "t", "url": None}], None)
     assert (first.reference, second.reference) == ("MA-000001", "MA-000002")
-    storage.set_ticket_triage(1, "attestation", "non communiquée", "high", {"id": "MA-000001"})
-    assert storage.set_ticket_status(2, "resolu")
-    assert not storage.set_ticket_status(99, "resolu")
+    storage.tickets.set_triage(1, "attestation", "non communiquée", "high", {"id": "MA-000001"})
+    assert storage.tickets.set_status(2, "resolu")
+    assert not storage.tickets.set_status(99, "resolu")
 
-    stored = storage.ticket(1)
+    stored = storage.tickets.get(1)
     assert stored is not None and stored.triage == {"id": "MA-000001"}
     assert "06 12" not in stored.question + stored.conversation[0].content
-    assert [t.number for t in storage.tickets()] == [2, 1]
-    assert [t.number for t in storage.tickets(TicketFilter(urgency="high"))] == [1]
-    assert [t.number for t in storage.tickets(TicketFilter(status="resolu"))] == [2]
-    assert storage.ticket_values("category") == ["attestation"]
+    assert [t.number for t in storage.tickets.matching()] == [2, 1]
+    assert [t.number for t in storage.tickets.matching(TicketFilter(urgency="high"))] == [1]
+    assert [t.number for t in storage.tickets.matching(TicketFilter(status="resolu"))] == [2]
+    assert storage.tickets.values("category") == ["attestation"]
 
 
 def test_gap_questions_are_refusals_and_thumbs_down(storage: Storage) -> None:
-    storage.record_exchange("c1", "u", "Sans réponse ?", "Non.", "no_evidence")
-    storage.record_exchange("c1", "u", "Injection", "Non.", "prompt_injection")
-    rated = storage.record_exchange("c2", "u", "Mal répondu", "Voici.", None)
-    storage.add_feedback(rated, "u", "down", None)
-    liked = storage.record_exchange("c3", "u", "Bien répondu", "Voici.", None)
-    storage.add_feedback(liked, "u", "up", None)
-    gaps = storage.gap_questions(time.time() - 60)
+    storage.conversations.record_exchange("c1", "u", "Sans réponse ?", "Non.", "no_evidence")
+    storage.conversations.record_exchange("c1", "u", "Injection", "Non.", "prompt_injection")
+    rated = storage.conversations.record_exchange("c2", "u", "Mal répondu", "Voici.", None)
+    storage.conversations.add_feedback(rated, "u", "down", None)
+    liked = storage.conversations.record_exchange("c3", "u", "Bien répondu", "Voici.", None)
+    storage.conversations.add_feedback(liked, "u", "up", None)
+    gaps = storage.conversations.gap_questions(time.time() - 60)
     assert [(g.text, g.refused, g.thumbs_down) for g in gaps] == [
         ("Sans réponse ?", "no_evidence", False),
         ("Mal répondu", None, True),
@@ -134,11 +139,11 @@ def test_gap_questions_are_refusals_and_thumbs_down(storage: Storage) -> None:
 
 
 def test_triaged_requests_and_purge(storage: Storage) -> None:
-    storage.record_request("r1", "compte", PII, [0.5, 0.25])
-    storage.record_request("r1", "attestation", "résumé", [1.0, 0.0])
-    (request,) = storage.recent_requests(time.time() - 60)
+    storage.requests.record("r1", "compte", PII, [0.5, 0.25])
+    storage.requests.record("r1", "attestation", "résumé", [1.0, 0.0])
+    (request,) = storage.requests.recent(time.time() - 60)
     assert (request.category, request.vector) == ("attestation", (1.0, 0.0))
-    storage.record_exchange("c1", "u", "Q", "R", None)
+    storage.conversations.record_exchange("c1", "u", "Q", "R", None)
     with storage.engine.begin() as db:
         for table in ("conversations", "messages", "triaged_requests"):
             db.execute(
@@ -177,9 +182,9 @@ def test_a_database_of_the_sqlite3_storage_is_migrated_in_place(tmp_path: Path) 
         )
     storage = Storage(path)
     try:
-        assert [t.content for t in storage.conversation("c1", "alice").history] == ["Q", "R"]
-        assert storage.add_feedback("a1", "alice", "up", None)
-        assert storage.create_ticket("alice", None, "Q", (), [], None).number == 1
+        assert [t.content for t in storage.conversations.open("c1", "alice").history] == ["Q", "R"]
+        assert storage.conversations.add_feedback("a1", "alice", "up", None)
+        assert storage.tickets.create("alice", None, "Q", (), [], None).number == 1
     finally:
         storage.close()
     with sqlite3.connect(path) as db:

@@ -20,6 +20,7 @@ from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 from assistant.storage import Storage
 from assistant.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
+from assistant.wiring import build_runtime
 from knowledge.wiring import Knowledge
 from tests.assistant.test_api import PII, PROBLEM, SECRET, bearer
 from tests.conftest import make_settings
@@ -86,7 +87,9 @@ def test_escalation_creates_a_triaged_ticket_and_a_signed_webhook(
     settings_with_hook: Settings, sample_knowledge: Knowledge, receiver: Receiver
 ) -> None:
     settings = settings_with_hook
-    with TestClient(create_app(settings, sample_knowledge)) as client:
+    with TestClient(
+        create_app(settings, build_runtime(settings, knowledge=sample_knowledge))
+    ) as client:
         answer = ask(client, settings)
         sources = [{"title": "Attestation", "url": "https://mentor.gouv.fr/faq#x"}]
         response = client.post(
@@ -101,7 +104,7 @@ def test_escalation_creates_a_triaged_ticket_and_a_signed_webhook(
 
     storage = Storage(settings.assistant_db_path)
     try:
-        ticket = storage.ticket(1)
+        ticket = storage.tickets.get(1)
     finally:
         storage.close()
     assert ticket is not None
@@ -143,7 +146,9 @@ def test_a_failing_webhook_is_logged_and_does_not_block_the_learner(
     )
     with (
         caplog.at_level(logging.WARNING, logger="assistant.webhook"),
-        TestClient(create_app(settings, sample_knowledge)) as client,
+        TestClient(
+            create_app(settings, build_runtime(settings, knowledge=sample_knowledge))
+        ) as client,
     ):
         answer = ask(client, settings)
         response = client.post(
@@ -161,7 +166,9 @@ def test_someone_elses_answer_cannot_be_escalated(
     tmp_path: Path, sample_knowledge: Knowledge
 ) -> None:
     settings = app_settings(tmp_path)
-    with TestClient(create_app(settings, sample_knowledge)) as client:
+    with TestClient(
+        create_app(settings, build_runtime(settings, knowledge=sample_knowledge))
+    ) as client:
         answer = ask(client, settings, user="learner-1")
         response = client.post(
             "/api/tickets",

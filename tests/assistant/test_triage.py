@@ -22,10 +22,11 @@ from assistant.triage.entities import OUT_OF_SCOPE, DomainTable
 from assistant.triage.summary import summarize
 from assistant.triage.taxonomy import Category, Urgency
 from assistant.triage.urgency import assess
+from assistant.wiring import build_runtime
 from ingest.pipeline import run_ingest
 from knowledge.cli import EXIT_ERROR, build_app
 from knowledge.wiring import Knowledge
-from tests.assistant.test_api import PROBLEM, SECRET, bearer, share_embedder
+from tests.assistant.test_api import PROBLEM, SECRET, bearer, index_sharing_the_model
 from tests.conftest import make_settings
 
 # -- the labelled requests ---------------------------------------------------------------
@@ -195,7 +196,9 @@ def app_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(app_settings: Settings, sample_knowledge: Knowledge) -> Iterator[TestClient]:
-    with TestClient(create_app(app_settings, sample_knowledge)) as client:
+    with TestClient(
+        create_app(app_settings, build_runtime(app_settings, knowledge=sample_knowledge))
+    ) as client:
         yield client
 
 
@@ -256,7 +259,9 @@ def test_no_draft_below_the_confidence_threshold_only_sources(
     app_settings: Settings, sample_knowledge: Knowledge, tmp_path: Path
 ) -> None:
     strict = make_settings(tmp_path / "strict", jwt_secret=SECRET, triage_reply_min_score=5.0)
-    with TestClient(create_app(strict, sample_knowledge)) as client:
+    with TestClient(
+        create_app(strict, build_runtime(strict, knowledge=sample_knowledge))
+    ) as client:
         response = client.post(
             "/api/triage", json=REQUEST, headers=bearer(strict, role=Role.SUPPORT)
         )
@@ -292,8 +297,9 @@ def indexed_env(
     data_dir = tmp_path / "data"
     monkeypatch.setenv("MENTOR_DATA_DIR", str(data_dir))
     monkeypatch.setenv("MENTOR_EMBEDDING_PROFILE", "lite")
-    share_embedder(monkeypatch, sample_knowledge)
-    assert not run_ingest(make_settings(data_dir)).failed
+    settings = make_settings(data_dir)
+    with index_sharing_the_model(settings, sample_knowledge) as knowledge:
+        assert not run_ingest(settings, knowledge=knowledge).failed
     return data_dir
 
 

@@ -13,8 +13,9 @@ from evals import runner
 from evals.dataset import load_dataset
 from evals.errors import DatasetError
 from evals.metrics import normalize_snippet
+from knowledge.settings import EmbeddingProfile
 from knowledge.wiring import build_store
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, make_settings
 
 SAMPLE_SET = REPO_ROOT / "evals" / "datasets" / "sample.jsonl"
 
@@ -119,17 +120,16 @@ def test_empty_and_unreadable_files(tmp_path: Path) -> None:
     assert problems(latin) == [(2, "not UTF-8 text")]
 
 
-def test_a_malformed_set_stops_the_run_before_any_model_is_loaded(
-    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def no_model(_: Settings) -> None:
-        raise AssertionError("the index and its embedding model must not be opened")
-
-    monkeypatch.setattr(runner, "open_knowledge", no_model)
+def test_a_malformed_set_stops_the_run_before_any_model_is_loaded(tmp_path: Path) -> None:
+    # No model there: opening the index would fail with a missing-model error instead.
+    nowhere = make_settings(
+        tmp_path / "data", embedding_profile=EmbeddingProfile.QUALITY, models_dir=tmp_path / "none"
+    )
     path = tmp_path / "set.jsonl"
     path.write_text('{"id": "a"}\n')
     with pytest.raises(DatasetError):
-        runner.run_eval(settings, path)
+        runner.run_eval(nowhere, path)
+    assert not (tmp_path / "data").exists(), "the index must not have been opened"
 
 
 # -- the shipped set -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import pytest
 from assistant.app import create_app
 from assistant.auth import Role, mint_token
 from assistant.settings import Settings
+from assistant.wiring import build_runtime
 from bench.fake_llm import FakeLLM, Pace
 from bench.loopback import serving
 from ingest.pipeline import run_ingest
@@ -70,7 +71,7 @@ class Live:
 
 @contextmanager
 def live_app(settings: Settings, knowledge: Knowledge | None = None) -> Iterator[Live]:
-    with serving(create_app(settings, knowledge)) as url:
+    with serving(create_app(settings, build_runtime(settings, knowledge=knowledge))) as url:
         yield Live(url, settings)
 
 

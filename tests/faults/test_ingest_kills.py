@@ -15,11 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from assistant.settings import Settings
 from ingest.pipeline import Status, run_ingest
-from knowledge.wiring import build_catalog, build_embedder, build_store
+from knowledge.wiring import build_catalog, build_embedder, build_store, open_knowledge
 from tests.conftest import make_settings
 
 KILLS = 20
@@ -85,7 +83,7 @@ def kill_at_random_point(settings: Settings, corpus: Path, chooser: random.Rando
 
 
 def test_index_equals_a_clean_build_after_each_of_20_kills(
-    tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, shared_data: Path
 ) -> None:
     corpus = write_subset(shared_data / "cnil-faq" / "faq.jsonl", tmp_path / "corpus")
     clean = make_settings(tmp_path / "clean")
@@ -94,7 +92,6 @@ def test_index_equals_a_clean_build_after_each_of_20_kills(
     assert expected[0] == len(expected[1]) >= FILES * ENTRIES_PER_FILE
     # The reruns in this process reuse one loaded model.
     embedder = build_embedder(clean.knowledge)
-    monkeypatch.setattr("knowledge.wiring.build_embedder", lambda settings: embedder)
 
     seed = random.randrange(2**32)
     chooser = random.Random(seed)
@@ -102,9 +99,14 @@ def test_index_equals_a_clean_build_after_each_of_20_kills(
     for attempt in range(KILLS):
         killed = make_settings(tmp_path / f"killed-{attempt}")
         mid_run += kill_at_random_point(killed, corpus, chooser)
-        report = run_ingest(killed, [corpus])
-        assert not report.failed, (seed, attempt, report.failed)
+        knowledge = open_knowledge(killed.knowledge, embedder=embedder)
+        try:
+            report = run_ingest(killed, [corpus], knowledge=knowledge)
+            assert not report.failed, (seed, attempt, report.failed)
+            # A second rerun has nothing left to do.
+            rerun = run_ingest(killed, [corpus], knowledge=knowledge)
+        finally:
+            knowledge.close()
         assert index_state(killed) == expected, f"seed {seed}, kill {attempt}"
-        # A second rerun has nothing left to do.
-        assert run_ingest(killed, [corpus]).count(Status.UNCHANGED) == FILES
+        assert rerun.count(Status.UNCHANGED) == FILES
     assert mid_run >= KILLS // 2, f"only {mid_run} kills landed mid-run (seed {seed})"

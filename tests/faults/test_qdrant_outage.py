@@ -48,7 +48,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[QdrantCli
         store,
         Searcher(
             embedder,
-            build_sparse_encoder(settings.knowledge),
+            build_sparse_encoder(),
             store,
             lexical_weight(settings.knowledge),
             settings.knowledge.candidates,

@@ -108,7 +108,10 @@ def live_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServi
     host = HostSite()
     host.thread.start()
     settings = make_settings(
-        tmp_path_factory.mktemp("widget-index"), demo=True, cors_origins=[host.origin]
+        tmp_path_factory.mktemp("widget-index"),
+        demo=True,
+        cors_origins=[host.origin],
+        public_url=f"http://127.0.0.1:{port}",
     )
     report = run_ingest(settings, [*SAMPLE_ROOTS, POISONED_COURSE])
     assert not report.failed, report.failed

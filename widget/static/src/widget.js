@@ -202,7 +202,7 @@ class Assistant extends View {
       const response = await this.api.createTicket({
         answer_id: message.answerId,
         session_id: this.config.session || null,
-        sources: (message.citations || []).map((c) => ({ title: c.title || c.source || "", url: c.url || null })),
+        sources: (message.citations || []).map((c) => ({ title: c.title || c.source || "", url: safeUrl(c.url) })),
       });
       const payload = response.ok ? await response.json() : null;
       message.ticket =

@@ -1,5 +1,5 @@
-"""Platform registrations, their deployments and the nonces already used, in the service's
-SQL database (schema: assistant/migrations/versions/0002_lti.py)."""
+"""LTI 1.3 platform registrations, their deployments, and the launch nonces already used
+(assistant/lti; schema: migration 0002_lti)."""
 
 from __future__ import annotations
 
@@ -10,31 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-metadata = sa.MetaData()
-platforms = sa.Table(
-    "lti_platforms",
-    metadata,
-    sa.Column("issuer", sa.Text, primary_key=True),
-    sa.Column("client_id", sa.Text, primary_key=True),
-    sa.Column("auth_login_url", sa.Text, nullable=False),
-    sa.Column("jwks_url", sa.Text, nullable=False),
-    sa.Column("token_url", sa.Text),
-    sa.Column("created", sa.Float, nullable=False),
-)
-deployments = sa.Table(
-    "lti_deployments",
-    metadata,
-    sa.Column("issuer", sa.Text, primary_key=True),
-    sa.Column("client_id", sa.Text, primary_key=True),
-    sa.Column("deployment_id", sa.Text, primary_key=True),
-)
-nonces = sa.Table(
-    "lti_nonces",
-    metadata,
-    sa.Column("issuer", sa.Text, primary_key=True),
-    sa.Column("nonce", sa.Text, primary_key=True),
-    sa.Column("expires", sa.Float, nullable=False),
-)
+from assistant.storage.schema import lti_deployments, lti_nonces, lti_platforms
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +24,7 @@ class Platform:
     token_url: str | None = None
 
 
-class PlatformStore:
+class LtiPlatforms:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
@@ -62,31 +38,31 @@ class PlatformStore:
         }
         with self._engine.begin() as db:
             updated = db.execute(
-                platforms.update()
+                lti_platforms.update()
                 .where(
-                    platforms.c.issuer == platform.issuer,
-                    platforms.c.client_id == platform.client_id,
+                    lti_platforms.c.issuer == platform.issuer,
+                    lti_platforms.c.client_id == platform.client_id,
                 )
                 .values(**values)
             )
             if updated.rowcount == 0:
-                db.execute(platforms.insert().values(**key, **values, created=time.time()))
+                db.execute(lti_platforms.insert().values(**key, **values, created=time.time()))
             known = set(
                 db.execute(
-                    sa.select(deployments.c.deployment_id).where(
-                        deployments.c.issuer == platform.issuer,
-                        deployments.c.client_id == platform.client_id,
+                    sa.select(lti_deployments.c.deployment_id).where(
+                        lti_deployments.c.issuer == platform.issuer,
+                        lti_deployments.c.client_id == platform.client_id,
                     )
                 ).scalars()
             )
             for deployment_id in sorted(set(deployment_ids) - known):
-                db.execute(deployments.insert().values(**key, deployment_id=deployment_id))
+                db.execute(lti_deployments.insert().values(**key, deployment_id=deployment_id))
 
     def platform(self, issuer: str, client_id: str) -> Platform | None:
         with self._engine.connect() as db:
             row = db.execute(
-                sa.select(platforms).where(
-                    platforms.c.issuer == issuer, platforms.c.client_id == client_id
+                sa.select(lti_platforms).where(
+                    lti_platforms.c.issuer == issuer, lti_platforms.c.client_id == client_id
                 )
             ).first()
         if row is None:
@@ -94,9 +70,9 @@ class PlatformStore:
         return Platform(row.issuer, row.client_id, row.auth_login_url, row.jwks_url, row.token_url)
 
     def platforms(self, issuer: str | None = None) -> list[Platform]:
-        query = sa.select(platforms).order_by(platforms.c.issuer, platforms.c.client_id)
+        query = sa.select(lti_platforms).order_by(lti_platforms.c.issuer, lti_platforms.c.client_id)
         if issuer is not None:
-            query = query.where(platforms.c.issuer == issuer)
+            query = query.where(lti_platforms.c.issuer == issuer)
         with self._engine.connect() as db:
             rows = db.execute(query).all()
         return [
@@ -107,8 +83,8 @@ class PlatformStore:
     def deployments(self, issuer: str, client_id: str) -> frozenset[str]:
         with self._engine.connect() as db:
             found = db.execute(
-                sa.select(deployments.c.deployment_id).where(
-                    deployments.c.issuer == issuer, deployments.c.client_id == client_id
+                sa.select(lti_deployments.c.deployment_id).where(
+                    lti_deployments.c.issuer == issuer, lti_deployments.c.client_id == client_id
                 )
             ).scalars()
             return frozenset(found)
@@ -118,10 +94,12 @@ class PlatformStore:
         now = time.time()
         with self._engine.begin() as db:
             # A nonce only matters while its token could still be accepted.
-            db.execute(nonces.delete().where(nonces.c.expires < now))
+            db.execute(lti_nonces.delete().where(lti_nonces.c.expires < now))
             try:
                 with db.begin_nested():
-                    db.execute(nonces.insert().values(issuer=issuer, nonce=nonce, expires=expires))
+                    db.execute(
+                        lti_nonces.insert().values(issuer=issuer, nonce=nonce, expires=expires)
+                    )
             except IntegrityError:
                 return False
         return True
