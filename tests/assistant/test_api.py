@@ -225,7 +225,8 @@ def test_a_doubtful_answer_is_hedged_cited_and_offers_the_support_desk(
     settings = make_settings(
         tmp_path / "hedge", jwt_secret=SECRET, support_url=SUPPORT_URL, min_evidence_score=0.0
     )
-    with TestClient(create_app(settings, sample_knowledge)) as client:
+    runtime = build_runtime(settings, knowledge=sample_knowledge)
+    with TestClient(create_app(settings, runtime)) as client:
         body = client.post(
             "/api/chat",
             json={"message": "Comment renouveler mon passeport ?"},
