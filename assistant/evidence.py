@@ -44,8 +44,8 @@ precision on the Mentor FAQ set 0.914 → 0.939, site-help pages 0.745 → 0.781
 correctness there 0.542 → 0.585 (replica of the eval on cached candidates).
 
 An override (``MENTOR_MIN_EVIDENCE_SCORE``) sets the hedge level (a probability); answers
-below the measured plain level are hedged. A model measured by no one gets the
-EmbeddingGemma values.
+below the measured plain level are hedged. The values are each model's
+``knowledge.calibration.Calibration``; a model measured by no one gets EmbeddingGemma's.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 from assistant.sentences import coverage, stems
 from assistant.types import Confidence
-from knowledge.models import EMBEDDING_GEMMA
+from knowledge.calibration import Calibration, calibration
 from knowledge.types import Hit, Kind
 
 
@@ -124,7 +124,7 @@ class EvidencePolicy:
 
     @classmethod
     def for_embedder(cls, model_id: str, override: float | None = None) -> EvidencePolicy:
-        measured = _MEASURED.get(model_id, _MEASURED[EMBEDDING_GEMMA.name])
+        measured = cls.measured(calibration(model_id))
         if override is None:
             return measured
         return cls(
@@ -135,6 +135,18 @@ class EvidencePolicy:
             override,
             measured.cite_within_faq,
             measured.cite_within,
+        )
+
+    @classmethod
+    def measured(cls, values: Calibration) -> EvidencePolicy:
+        return cls(
+            lexical=Logistic(values.evidence_weights, values.evidence_bias),
+            dense=Logistic(values.evidence_dense_weights, values.evidence_dense_bias),
+            answer_at=values.evidence_answer_at,
+            hedge_at=values.evidence_hedge_at,
+            dense_hedge_at=values.evidence_dense_hedge_at,
+            cite_within_faq=values.evidence_cite_within_faq,
+            cite_within=values.evidence_cite_within,
         )
 
     def decide(self, query: str, hits: Sequence[Hit], asked_in: str = "fr") -> Evidence:
@@ -190,24 +202,3 @@ def _cosine(hit: Hit) -> float:
 
 _WINDOW = 5
 _MAX_CITATIONS = 3
-# Keyed by Embedder.model_id; see the module docstring for the measurements.
-_MEASURED = {
-    EMBEDDING_GEMMA.name: EvidencePolicy(
-        lexical=Logistic((6.829, 0.0, 0.0, 0.0, 0.0), -3.944),
-        dense=Logistic((6.829, 0.0, 0.0), -3.944),
-        answer_at=0.37,
-        hedge_at=0.28,
-        dense_hedge_at=0.267,
-        cite_within_faq=0.03,
-        cite_within=0.1,
-    ),
-    "use-multilingual-v3": EvidencePolicy(
-        lexical=Logistic((3.714, 0.478, 3.431, -0.303, 0.577), -4.399),
-        dense=Logistic((5.522, 0.602, -0.057), -2.803),
-        answer_at=0.35,
-        hedge_at=0.2,
-        dense_hedge_at=0.273,
-        cite_within_faq=0.03,
-        cite_within=0.1,
-    ),
-}

@@ -14,7 +14,7 @@ import re
 from enum import Enum
 
 from knowledge.injection import is_injection, prepare
-from knowledge.text import normalize
+from knowledge.language import detect_language
 
 
 class Verdict(Enum):
@@ -90,34 +90,9 @@ def classify(question: str) -> Verdict:
     return Verdict.ANSWER
 
 
-_ENGLISH = frozenset(
-    """
-    the an is are was were be been do does did i my me you your we our it its this that
-    what where when why how which who can could would should will please hello hi thanks
-    of to in on for with from get got have has not no yes and or if there their they them
-    course certificate account password login sign help
-    """.split()
-)
-_FRENCH = frozenset(
-    """
-    le la les un une des du de est sont je j mon ma mes tu ton ta tes vous votre vos nous
-    il elle ils elles ce cet cette que qui quoi ou où comment pourquoi quand quel quelle
-    quels quelles pour avec dans sur pas ne et puis peux peut faire merci bonjour
-    au aux en y a l d qu n s c m t
-    """.split()
-)
-_WORD = re.compile(r"[a-zà-ÿ]+(?:-[a-zà-ÿ]+)?")
-
-
-def detect_language(question: str, requested: str | None = None) -> str:
-    """``"en"`` when asked for or when the question is clearly English, else ``"fr"``.
-
-    Only the fixed messages change language, so a tie stays French: the platform, its
-    content and most learners are French-speaking.
-    """
+def reply_language(question: str, requested: str | None = None) -> str:
+    """The language of the fixed messages: the one asked for, else the question's. Only
+    those messages change language, so a tie stays French."""
     if requested:
         return "en" if requested.lower().startswith("en") else "fr"
-    words = _WORD.findall(normalize(question).replace("'", " "))
-    english = sum(word in _ENGLISH for word in words)
-    french = sum(word in _FRENCH for word in words)
-    return "en" if english >= 2 and english > 2 * french else "fr"
+    return detect_language(question)

@@ -24,7 +24,7 @@ from assistant.errors import GeneratorError
 from assistant.evidence import EvidencePolicy
 from assistant.generators.extractive import ExtractiveGenerator
 from assistant.generators.fallback import FallbackStream, close
-from assistant.guard import Verdict, classify, detect_language
+from assistant.guard import Verdict, classify, reply_language
 from assistant.postcheck import check
 from assistant.protocols import Generator
 from assistant.settings import Settings
@@ -41,6 +41,7 @@ from assistant.types import (
     TokenEvent,
     Turn,
 )
+from knowledge.language import detect_language
 from knowledge.types import Hit, Kind, Scope
 from knowledge.wiring import Knowledge
 
@@ -94,7 +95,7 @@ class AnswerService:
         language: str | None = None,
     ) -> AsyncGenerator[StreamEvent, None]:
         """``scope`` is already expanded (a parcours reaches the sessions it reuses)."""
-        lang = detect_language(question, language)
+        lang = reply_language(question, language)
         # The lexical evidence needs the question's own language, whatever the reply's.
         asked_in = detect_language(question)
         verdict = classify(question)

@@ -27,6 +27,26 @@ logger = logging.getLogger(__name__)
 _CLOSE_TIMEOUT_S = 5
 
 
+# How a route answering with EventStream documents its 200 (OpenAPI 3.2 ``itemSchema``: the
+# shape of each event), as FastAPI documents its own event-stream routes.
+OPENAPI_RESPONSE: dict[str, Any] = {
+    "description": "Server-Sent Events",
+    "content": {
+        "text/event-stream": {
+            "itemSchema": {
+                "type": "object",
+                "properties": {
+                    "data": {"type": "string"},
+                    "event": {"type": "string"},
+                    "id": {"type": "string"},
+                    "retry": {"type": "integer", "minimum": 0},
+                },
+            }
+        }
+    },
+}
+
+
 class EventStream(StreamingResponse):
     media_type = "text/event-stream"
 

@@ -27,6 +27,8 @@ from typing import Any
 
 import httpx
 
+from assistant.retry import Backoff
+
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Mentor-Signature"
@@ -61,7 +63,7 @@ class Webhook:
 
     async def send(self, event: str, payload: Mapping[str, Any], reference: str) -> bool:
         body = json.dumps({"event": event, **payload}, ensure_ascii=False).encode()
-        delay = self.backoff
+        backoff = Backoff(self.backoff)
         async with httpx.AsyncClient(timeout=self.timeout) as client:
             for attempt in range(1, self.attempts + 1):
                 timestamp = int(time.time())
@@ -84,7 +86,6 @@ class Webhook:
                     event, reference, attempt, self.attempts, failure,
                 )  # fmt: skip
                 if attempt < self.attempts:
-                    await asyncio.sleep(delay)
-                    delay *= 2
+                    await asyncio.sleep(backoff.delay(attempt - 1))
         logger.error("webhook %s for %s not delivered to %s", event, reference, self.url)
         return False

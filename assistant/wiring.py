@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.auth import resolve_secret
 from assistant.errors import ConfigurationError
-from assistant.generators.chat import ChatEndpoint, ChatGenerator
+from assistant.generators.chat import ChatGenerator, MistralClient, OpenAIClient, Transport
 from assistant.generators.extractive import ExtractiveGenerator
 from assistant.generators.fallback import FallbackGenerator
 from assistant.lti.jwks import PlatformKeys
@@ -49,47 +49,41 @@ def build_generator(settings: Settings) -> Generator:
             choice = "extractive"
     if choice == "extractive":
         return ExtractiveGenerator()
-    if choice == "mistral":
-        endpoint = _mistral(settings)
-    elif choice == "openai":
-        endpoint = _openai(settings)
-    else:
-        raise ConfigurationError(
-            f"MENTOR_GENERATOR={settings.llm.generator!r} is not one of {', '.join(GENERATORS)}."
-        )
-    remote = ChatGenerator(
-        endpoint,
+    transport = Transport(
         timeout_seconds=settings.llm.llm_timeout_seconds,
         max_retries=settings.llm.llm_max_retries,
         backoff_seconds=settings.llm.llm_backoff_seconds,
     )
+    if choice == "mistral":
+        remote = _mistral(settings, transport)
+    elif choice == "openai":
+        remote = _openai(settings, transport)
+    else:
+        raise ConfigurationError(
+            f"MENTOR_GENERATOR={settings.llm.generator!r} is not one of {', '.join(GENERATORS)}."
+        )
     return FallbackGenerator(remote, ExtractiveGenerator())
 
 
-def _mistral(settings: Settings) -> ChatEndpoint:
-    if settings.knowledge.mistral_api_key is None:
+def _mistral(settings: Settings, transport: Transport) -> ChatGenerator:
+    key = settings.knowledge.mistral_api_key
+    if key is None:
         raise ConfigurationError("MENTOR_GENERATOR=mistral needs MISTRAL_API_KEY to be set.")
-    return ChatEndpoint(
-        name="mistral",
-        url=f"{settings.knowledge.mistral_base_url.rstrip('/')}/v1/chat/completions",
-        model=settings.llm.mistral_model,
-        api_key=settings.knowledge.mistral_api_key.get_secret_value(),
-    )
+    client = MistralClient(key.get_secret_value(), settings.knowledge.mistral_base_url, transport)
+    return ChatGenerator("mistral", settings.llm.mistral_model, client)
 
 
-def _openai(settings: Settings) -> ChatEndpoint:
+def _openai(settings: Settings, transport: Transport) -> ChatGenerator:
     if not settings.llm.openai_base_url or not settings.llm.openai_model:
         raise ConfigurationError(
             "MENTOR_GENERATOR=openai needs MENTOR_OPENAI_BASE_URL (e.g. https://…/v1) and "
             "MENTOR_OPENAI_MODEL to be set (and MENTOR_OPENAI_API_KEY if the endpoint wants one)."
         )
     key = settings.llm.openai_api_key
-    return ChatEndpoint(
-        name="openai",
-        url=f"{settings.llm.openai_base_url.rstrip('/')}/chat/completions",
-        model=settings.llm.openai_model,
-        api_key=key.get_secret_value() if key is not None else None,
+    client = OpenAIClient(
+        key.get_secret_value() if key is not None else None, settings.llm.openai_base_url, transport
     )
+    return ChatGenerator("openai", settings.llm.openai_model, client)
 
 
 def build_answer_service(settings: Settings, knowledge: Knowledge) -> AnswerService:

@@ -75,13 +75,24 @@ class FakeLLM:
             text = word if index == len(words) - 1 else f"{word} "
             await send({"type": "http.response.body", "body": _event(text), "more_body": True})
             await asyncio.sleep(1 / self.pace.tokens_per_s)
+        await send({"type": "http.response.body", "body": _event(None, "stop"), "more_body": True})
         await send({"type": "http.response.body", "body": b"data: [DONE]\n\n"})
 
 
-def _event(text: str) -> bytes:
+def _event(text: str | None, finish_reason: str | None = None) -> bytes:
+    # The fields both SDKs (mistralai, openai) validate in a chunk.
     chunk = {
+        "id": "fake",
         "object": "chat.completion.chunk",
-        "choices": [{"index": 0, "delta": {"content": text}}],
+        "created": 0,
+        "model": "fake",
+        "choices": [
+            {
+                "index": 0,
+                "delta": {} if text is None else {"content": text},
+                "finish_reason": finish_reason,
+            }
+        ],
     }
     return f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode()
 

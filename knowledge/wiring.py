@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from knowledge.calibration import calibration
 from knowledge.catalog import Catalog
 from knowledge.errors import IndexMismatchError, KnowledgeError
+from knowledge.models import EMBEDDING_GEMMA, USE_MULTILINGUAL, require_model
 from knowledge.protocols import Embedder, SparseEncoder, VectorStore
 from knowledge.search import Searcher
 from knowledge.settings import EmbeddingProfile, KnowledgeSettings
@@ -22,7 +24,6 @@ def build_embedder(settings: KnowledgeSettings) -> Embedder:
         )
     if settings.embedding_profile is EmbeddingProfile.QUALITY:
         from knowledge.embedders.sentence_transformer import SentenceTransformerEmbedder
-        from knowledge.models import EMBEDDING_GEMMA, require_model
 
         return SentenceTransformerEmbedder(
             require_model(settings.models_dir), EMBEDDING_GEMMA.name, settings.embedding_batch_size
@@ -44,19 +45,19 @@ def build_embedder(settings: KnowledgeSettings) -> Embedder:
     )
 
 
-# Measured on the CNIL development set by bench/retrieval.py (see knowledge/search.py).
-_LEXICAL_WEIGHTS = {
-    EmbeddingProfile.QUALITY: 0.05,
-    EmbeddingProfile.LITE: 0.4,
-    # No key here to measure it; mistral-embed sits between the two measured models.
-    EmbeddingProfile.MISTRAL: 0.1,
-}
-
-
 def lexical_weight(settings: KnowledgeSettings) -> float:
     if settings.lexical_weight is not None:
         return settings.lexical_weight
-    return _LEXICAL_WEIGHTS[settings.embedding_profile]
+    return calibration(_model_id(settings)).search_lexical_weight
+
+
+def _model_id(settings: KnowledgeSettings) -> str:
+    """The id the profile's embedder reports, without loading it."""
+    if settings.embedding_profile is EmbeddingProfile.LITE:
+        return USE_MULTILINGUAL
+    if settings.embedding_profile is EmbeddingProfile.MISTRAL:
+        return f"mistral/{settings.mistral_embed_model}"
+    return EMBEDDING_GEMMA.name
 
 
 def build_sparse_encoder() -> SparseEncoder:

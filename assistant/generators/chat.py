@@ -1,31 +1,33 @@
-"""Remote LLMs through the chat-completions streaming protocol: Mistral, Albert, vLLM…
+"""Remote LLMs through their official SDKs: ``mistralai`` for Mistral, ``openai`` for any
+OpenAI-compatible endpoint (the State's Albert API, vLLM…).
 
-Mistral's ``/v1/chat/completions`` and every OpenAI-compatible endpoint (the State's Albert
-API among them) speak the same protocol: a POST with ``"stream": true`` answered by
-Server-Sent Events, ``data: {json}`` lines whose ``choices[0].delta.content`` carry the
-text, ended by ``data: [DONE]``. It is the protocol LangChain's ``ChatMistralAI`` and
-``ChatOpenAI`` adapters speak too; calling it with ``httpx`` directly keeps one small code
-path, testable at the HTTP level with ``httpx.MockTransport``.
-
-Retries (429, 5xx, network errors) only happen before the first piece of text: once the
-learner has seen words, a retry would repeat them, so a broken stream raises instead.
+Both stream chat completions; the SDKs own the HTTP: timeouts, and retries of 429, 5xx and
+network errors with their backoff (a server's ``Retry-After`` honoured). A stream is only
+retried before it starts: once the learner has seen words, a retry would repeat them, so
+a broken stream raises instead (``FallbackGenerator`` and the answer service decide what
+the learner then reads). Every SDK failure becomes a ``GeneratorError`` here. Tests fake
+the endpoints at the HTTP level, through the SDKs' ``httpx2`` transport.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import json
 import logging
-import random
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol, cast
 
-import httpx
+import httpx2
+import openai
+from mistralai.client import Mistral
+from mistralai.client.errors import MistralError
+from mistralai.client.models import CompletionEvent
+from mistralai.client.utils.eventstreaming import EventStreamAsync
+from openai.types.chat import ChatCompletionMessageParam
 
 from assistant.errors import GeneratorError
 from assistant.privacy import redact
+from assistant.retry import Backoff, retryable
 from assistant.types import Citation, Turn
 
 logger = logging.getLogger(__name__)
@@ -55,100 +57,164 @@ qu’elles sont écrites.\
 _LANGUAGES = {"fr": "français", "en": "anglais (English)"}
 # Earlier turns give a follow-up its meaning; more would only cost tokens.
 _HISTORY_TURNS = 6
-_MAX_RETRY_AFTER = 60.0
+_TEMPERATURE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
-class ChatEndpoint:
-    """Where and how to call a chat-completions API."""
+class Delta:
+    """One streamed piece: text, and why the answer ended on the last one."""
 
-    name: str
-    url: str
-    model: str
-    api_key: str | None = None
+    text: str | None
+    finish_reason: str | None
+
+
+class ChatClient(Protocol):
+    """One SDK's streamed chat completion."""
+
+    def deltas(self, model: str, messages: list[dict[str, str]]) -> AsyncIterator[Delta]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    """How the SDKs reach the endpoint: the timeout, the retries, and (in tests) the
+    ``httpx2`` transport that fakes it."""
+
+    timeout_seconds: float
+    max_retries: int
+    backoff_seconds: float
+    transport: httpx2.AsyncBaseTransport | None = None
+
+    def http_client(self) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(
+            timeout=httpx2.Timeout(self.timeout_seconds),
+            transport=self.transport,
+            follow_redirects=True,
+        )
+
+
+class MistralClient:
+    def __init__(self, api_key: str, base_url: str, transport: Transport) -> None:
+        # The SDK bounds its retries by elapsed time, not by count: a persistent 503 would
+        # be retried for the whole budget before the extractive fallback. The count of
+        # MENTOR_LLM_MAX_RETRIES is kept here instead, with the shared backoff.
+        self._sdk = Mistral(
+            api_key=api_key,
+            server_url=base_url.rstrip("/"),
+            async_client=transport.http_client(),
+            timeout_ms=int(transport.timeout_seconds * 1000),
+        )
+        self._max_retries = transport.max_retries
+        self._backoff = Backoff(transport.backoff_seconds, jitter=True)
+
+    async def deltas(self, model: str, messages: list[dict[str, str]]) -> AsyncIterator[Delta]:
+        events = await self._open(model, messages)
+        async with events:
+            async for event in events:
+                for choice in event.data.choices:
+                    content = choice.delta.content
+                    yield Delta(
+                        content if isinstance(content, str) else None,
+                        str(choice.finish_reason) if choice.finish_reason else None,
+                    )
+
+    async def _open(
+        self, model: str, messages: list[dict[str, str]]
+    ) -> EventStreamAsync[CompletionEvent]:
+        """The stream, once it has started: only then is a retry no longer possible."""
+        attempt = 0
+        while True:
+            try:
+                return await self._sdk.chat.stream_async(
+                    model=model,
+                    messages=messages,  # type: ignore[arg-type]
+                    temperature=_TEMPERATURE,
+                    retries=None,
+                )
+            except MistralError as error:
+                if not retryable(error.status_code) or attempt >= self._max_retries:
+                    raise
+                delay = self._backoff.delay(attempt, error.headers.get("Retry-After"))
+            except httpx2.TransportError:
+                if attempt >= self._max_retries:
+                    raise
+                delay = self._backoff.delay(attempt)
+            logger.warning("mistral: retry %d in %.2fs", attempt + 1, delay)
+            attempt += 1
+            await asyncio.sleep(delay)
+
+
+class OpenAIClient:
+    def __init__(self, api_key: str | None, base_url: str, transport: Transport) -> None:
+        # The SDK's own backoff (0.5 s, doubled, with jitter) is MENTOR_LLM_BACKOFF_SECONDS'
+        # default; it has no setting for it.
+        self._sdk = openai.AsyncOpenAI(
+            # Albert and vLLM may need no key; the SDK insists on one.
+            api_key=api_key or "none",
+            base_url=base_url.rstrip("/"),
+            timeout=transport.timeout_seconds,
+            max_retries=transport.max_retries,
+            http_client=transport.http_client(),
+        )
+
+    async def deltas(self, model: str, messages: list[dict[str, str]]) -> AsyncIterator[Delta]:
+        stream = await self._sdk.chat.completions.create(
+            model=model,
+            messages=cast("list[ChatCompletionMessageParam]", messages),
+            temperature=_TEMPERATURE,
+            stream=True,
+        )
+        async with stream:
+            async for chunk in stream:
+                for choice in chunk.choices:
+                    yield Delta(choice.delta.content, choice.finish_reason)
 
 
 class ChatGenerator:
-    def __init__(
-        self,
-        endpoint: ChatEndpoint,
-        *,
-        timeout_seconds: float,
-        max_retries: int,
-        backoff_seconds: float,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self._endpoint = endpoint
-        self._timeout = httpx.Timeout(timeout_seconds)
-        self._max_retries = max_retries
-        self._backoff = backoff_seconds
-        self._transport = transport
-        # Building the TLS context is most of a client's cost (~20 ms of CPU on the event
-        # loop, loading the CA bundle): built once, it makes the client per answer cheap.
-        self._tls = httpx.create_ssl_context()
+    def __init__(self, name: str, model: str, client: ChatClient) -> None:
+        self._name = name
+        self._model = model
+        self._client = client
 
     @property
     def name(self) -> str:
-        return f"{self._endpoint.name}:{self._endpoint.model}"
+        return f"{self._name}:{self._model}"
 
     async def stream(
         self, question: str, citations: Sequence[Citation], history: Sequence[Turn], language: str
     ) -> AsyncGenerator[str, None]:
-        body = {
-            "model": self._endpoint.model,
-            "messages": messages(question, citations, history, language),
-            "stream": True,
-            "temperature": 0.2,
-        }
-        headers = {"Accept": "text/event-stream"}
-        if self._endpoint.api_key:
-            headers["Authorization"] = f"Bearer {self._endpoint.api_key}"
-        # One client per answer: closing it when the consumer stops (client disconnect,
-        # cancellation) closes the upstream connection at once, and nothing outlives a call.
-        async with httpx.AsyncClient(
-            timeout=self._timeout, transport=self._transport, verify=self._tls
-        ) as client:
-            attempt = 0
-            while True:
-                delay = 0.0
-                try:
-                    async with client.stream(
-                        "POST", self._endpoint.url, json=body, headers=headers
-                    ) as response:
-                        if _retryable(response.status_code) and attempt < self._max_retries:
-                            delay = self._delay(attempt, response.headers.get("Retry-After"))
-                            logger.warning(
-                                "%s answered %s; retry %d in %.2fs",
-                                self._endpoint.name,
-                                response.status_code,
-                                attempt + 1,
-                                delay,
-                            )
-                        else:
-                            _raise_for_status(response)
-                            async for piece in _pieces(response):
-                                yield piece
-                            return
-                except httpx.TransportError as error:
-                    if attempt >= self._max_retries:
-                        raise GeneratorError("Le service de génération ne répond pas.") from error
-                    delay = self._delay(attempt, None)
-                    logger.warning(
-                        "%s unreachable (%s); retry %d in %.2fs",
-                        self._endpoint.name,
-                        type(error).__name__,
-                        attempt + 1,
-                        delay,
-                    )
-                attempt += 1
-                await asyncio.sleep(delay)
+        prompt = messages(question, citations, history, language)
+        shown = False
+        finished = False
+        deltas = self._client.deltas(self._model, prompt)
+        try:
+            async for piece in deltas:
+                if piece.text:
+                    shown = True
+                    yield piece.text
+                finished = finished or piece.finish_reason is not None
+        except Exception as error:
+            # Any failure of an SDK or of its connection: the caller decides what follows.
+            logger.warning("%s failed (%s): %s", self._name, type(error).__name__, error)
+            raise GeneratorError(_reason(error, shown)) from error
+        finally:
+            await _close(deltas)
+        if not finished:
+            raise GeneratorError("La réponse du service de génération s’est arrêtée avant la fin.")
 
-    def _delay(self, attempt: int, retry_after: str | None) -> float:
-        """Exponential backoff with full jitter, or what the server asked for if it did."""
-        asked = _parse_retry_after(retry_after)
-        if asked is not None:
-            return min(asked, _MAX_RETRY_AFTER)
-        return random.uniform(0, self._backoff * 2**attempt)
+
+def _reason(error: Exception, shown: bool) -> str:
+    status = getattr(error, "status_code", None)
+    if isinstance(status, int) and not shown:
+        return f"Le service de génération a refusé la demande (HTTP {status})."
+    if shown:
+        return "Le service de génération a interrompu sa réponse."
+    return "Le service de génération ne répond pas."
+
+
+async def _close(deltas: AsyncIterator[Delta]) -> None:
+    close = getattr(deltas, "aclose", None)
+    if close is not None:
+        await close()
 
 
 def messages(
@@ -183,51 +249,3 @@ def user_message(question: str, citations: Sequence[Citation], language: str) ->
 def _fence_safe(text: str) -> str:
     # A document cannot close its own fence and speak outside it.
     return text.replace("<source", "‹source").replace("</source", "‹/source").replace('"', "”")
-
-
-def _retryable(status: int) -> bool:
-    return status == 429 or status >= 500
-
-
-def _raise_for_status(response: httpx.Response) -> None:
-    if response.status_code >= 400:
-        raise GeneratorError(
-            f"Le service de génération a refusé la demande (HTTP {response.status_code})."
-        )
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
-
-
-async def _pieces(response: httpx.Response) -> AsyncIterator[str]:
-    """The text deltas of a chat-completions event stream; a stream that is not one raises."""
-    try:
-        async for line in response.aiter_lines():
-            if not line.startswith("data:"):
-                continue  # blank separators, comments, "event:" lines
-            data = line[len("data:") :].strip()
-            if data == "[DONE]":
-                return
-            event = json.loads(data)
-            if "error" in event:
-                raise GeneratorError("Le service de génération a interrompu sa réponse.")
-            for choice in event.get("choices") or ():
-                content = (choice.get("delta") or {}).get("content")
-                if content:
-                    yield content
-    except (json.JSONDecodeError, AttributeError, TypeError) as error:
-        raise GeneratorError("Réponse illisible du service de génération.") from error
-    except httpx.TransportError as error:
-        raise GeneratorError("La connexion au service de génération a été coupée.") from error
-    raise GeneratorError("La réponse du service de génération s’est arrêtée avant la fin.")

@@ -37,10 +37,10 @@ class ToolKeys:
     def jwks(self) -> dict[str, Any]:
         return {"keys": [_public_jwk(_load(path)) for path in self._files()[-PUBLISHED_KEYS:]]}
 
-    def signing_key(self) -> tuple[str, rsa.RSAPrivateKey]:
-        """(kid, key) of the newest key."""
-        key = _load(self._files()[-1])
-        return _public_jwk(key)["kid"], key
+    def current_kid(self) -> str:
+        """The newest key's id: the key the tool signs with."""
+        kid: str = _public_jwk(_load(self._files()[-1]))["kid"]
+        return kid
 
     def rotate(self) -> str:
         """A new signing key; returns its kid."""

@@ -10,7 +10,7 @@ passes gets one of our own tokens, never the id_token.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -145,10 +145,6 @@ class LtiService:
         )
         self._store.save(registered.platform, (registered.deployment_id,))
         return registered
-
-    def add_platform(self, platform: Platform, deployment_ids: Collection[str]) -> None:
-        """Manual registration (`mentor-assistant lti add-platform`)."""
-        self._store.save(platform, tuple(deployment_ids))
 
     def platform_origins(self) -> list[str]:
         """The registered platforms' origins: the pages allowed to frame the assistant."""

@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.sse import ServerSentEvent
 
 from assistant.replies import INDEX_UNAVAILABLE
@@ -20,7 +20,7 @@ from assistant.schemas import (
     problem_responses,
 )
 from assistant.services.chat import Reply, ReplyEvent
-from assistant.sse import EventStream
+from assistant.sse import OPENAPI_RESPONSE, EventStream
 from assistant.types import CitationsEvent, ErrorEvent, TokenEvent
 from assistant.wiring import Runtime
 from knowledge.errors import KnowledgeError
@@ -60,10 +60,12 @@ async def chat(
 
 @router.post(
     "/chat/stream",
-    response_class=EventStream,
+    # Documented by OPENAPI_RESPONSE: a media-typed response class would add a plain
+    # "string" schema beside it, which clients read as the schema of each event.
+    response_class=Response,
     summary="Poser une question, réponse en flux",
     description=STREAM_DESCRIPTION,
-    responses=problem_responses(401, 422, 429),
+    responses={200: OPENAPI_RESPONSE, **problem_responses(401, 422, 429)},
 )
 async def chat_stream(
     body: ChatRequest,

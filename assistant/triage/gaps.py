@@ -18,16 +18,16 @@ import numpy as np
 
 from assistant.storage import GapQuestion
 from assistant.triage.classifier import embed
-from knowledge.models import EMBEDDING_GEMMA
+from knowledge.calibration import calibration
 from knowledge.protocols import Embedder
 
 MAX_EXAMPLES = 5
 # Topics are broader than "the same problem" (assistant/triage/service.py): questions on
 # getting an attestation belong together however they are worded, pay slips and leave do
-# not. Checked on such a set (tests/assistant/test_desk.py): lite separates them at 0.45;
-# EmbeddingGemma merges pay and leave at 0.6, separates them at 0.65, and splits the
-# attestation wordings at 0.7.
-_TOPIC = {"use-multilingual-v3": 0.45, EMBEDDING_GEMMA.name: 0.65}
+# not. Checked on such a set (tests/assistant/test_desk.py), the embedder's
+# same_topic_cosine (knowledge/calibration.py): lite separates them at 0.45; EmbeddingGemma
+# merges pay and leave at 0.6, separates them at 0.65, and splits the attestation wordings
+# at 0.7.
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class GapCluster:
 
 
 def topic_threshold(embedder: Embedder) -> float:
-    return _TOPIC.get(embedder.model_id, _TOPIC[EMBEDDING_GEMMA.name])
+    return calibration(embedder.model_id).same_topic_cosine
 
 
 def cluster_gaps(

@@ -14,7 +14,6 @@ import numpy as np
 
 from assistant.errors import GeneratorError
 from assistant.evidence import EvidencePolicy
-from assistant.guard import detect_language
 from assistant.privacy import redact
 from assistant.service import AnswerService
 from assistant.settings import Settings
@@ -26,7 +25,8 @@ from assistant.triage.summary import summarize
 from assistant.triage.taxonomy import Category
 from assistant.triage.urgency import UrgencyAssessment, assess
 from assistant.types import Citation
-from knowledge.models import EMBEDDING_GEMMA
+from knowledge.calibration import calibration
+from knowledge.language import detect_language
 from knowledge.types import Scope
 from knowledge.wiring import Knowledge
 
@@ -36,11 +36,11 @@ _MAX_SOURCES = 3
 _MAX_SIMILAR = 5
 # The question handed to the answer service: long mails are cut, the subject leads.
 _MAX_QUESTION_CHARS = 1000
-# Cosine between two requests above which they are on the same problem, per embedder.
-# Measured on the shipped requests, share of pairs above the threshold, same category vs
-# different categories: lite at 0.6, 0.9 % vs 0.04 % (median same-category pair 0.26);
-# EmbeddingGemma at 0.7, 2.3 % vs 0.06 % (median 0.50). Only near-rewordings pass.
-_SIMILAR = {"use-multilingual-v3": 0.6, EMBEDDING_GEMMA.name: 0.7}
+# Two requests are on the same problem above the embedder's same_request_cosine
+# (knowledge/calibration.py). Measured on the shipped requests, share of pairs above it,
+# same category vs different categories: lite at 0.6, 0.9 % vs 0.04 % (median
+# same-category pair 0.26); EmbeddingGemma at 0.7, 2.3 % vs 0.06 % (median 0.50). Only
+# near-rewordings pass.
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +94,8 @@ class Triager:
         self._evidence = EvidencePolicy.for_embedder(
             embedder.model_id, settings.service.min_evidence_score
         )
-        self._similar_min = settings.triage.similar_min_score or _SIMILAR.get(
-            embedder.model_id, _SIMILAR[EMBEDDING_GEMMA.name]
+        self._similar_min = (
+            settings.triage.similar_min_score or calibration(embedder.model_id).same_request_cosine
         )
         self._classifier: TextClassifier | None = None
         self._training = threading.Lock()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ingest.errors import EmptyFileError, UnsupportedTypeError
 from ingest.loaders.archive import ArchiveLoader
 from ingest.loaders.base import Loader, LoadOptions, SourceFile
-from ingest.loaders.common import Nested
+from ingest.loaders.common.nested import Nested
 from ingest.loaders.docx import DocxLoader
 from ingest.loaders.html import HtmlLoader
 from ingest.loaders.markdown import MarkdownLoader

@@ -21,7 +21,7 @@ from typing import IO, NoReturn
 from ingest.errors import CorruptFileError, EncryptedFileError, UnsafeArchiveError
 from ingest.loaders import scorm
 from ingest.loaders.base import LoadOptions, SourceFile
-from ingest.loaders.common import Nested
+from ingest.loaders.common.nested import Nested
 from knowledge.types import Document
 
 _CHUNK = 64 * 1024

@@ -17,15 +17,9 @@ from lxml import etree
 from ingest.errors import CorruptFileError
 from ingest.loaders.archive import open_archive
 from ingest.loaders.base import LoadOptions, SourceFile
-from ingest.loaders.common import (
-    Block,
-    Heading,
-    clean_inline,
-    has_words,
-    make_document,
-    sections_from_blocks,
-    title_from_name,
-)
+from ingest.loaders.common.metadata import make_document
+from ingest.loaders.common.outline import Block, Heading, sections_from_blocks
+from ingest.loaders.common.text import clean_inline, has_words, title_from_name
 from knowledge.types import Document, Kind
 
 # Built-in style names as python-docx reports them, English or French Word.

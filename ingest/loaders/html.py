@@ -10,17 +10,9 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, T
 from bs4.element import PreformattedString
 
 from ingest.loaders.base import LoadOptions, SourceFile
-from ingest.loaders.common import (
-    Block,
-    Heading,
-    child_id,
-    clean_inline,
-    decode_text,
-    has_words,
-    make_document,
-    sections_from_blocks,
-    title_from_name,
-)
+from ingest.loaders.common.metadata import child_id, make_document
+from ingest.loaders.common.outline import Block, Heading, sections_from_blocks
+from ingest.loaders.common.text import clean_inline, decode_text, has_words, title_from_name
 from knowledge.types import Document, Kind, Section
 
 # Never reader-facing text, wherever they sit.

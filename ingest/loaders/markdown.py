@@ -10,17 +10,9 @@ import yaml
 from ingest.errors import CorruptFileError
 from ingest.loaders import strict_yaml
 from ingest.loaders.base import LoadOptions, SourceFile
-from ingest.loaders.common import (
-    Block,
-    Declared,
-    Heading,
-    clean_inline,
-    clean_text,
-    decode_text,
-    make_document,
-    sections_from_blocks,
-    title_from_name,
-)
+from ingest.loaders.common.metadata import Declared, make_document
+from ingest.loaders.common.outline import Block, Heading, sections_from_blocks
+from ingest.loaders.common.text import clean_inline, clean_text, decode_text, title_from_name
 from knowledge.types import Document, Kind
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)

@@ -20,17 +20,10 @@ from ingest.errors import CorruptFileError, EncodingError, EncryptedFileError
 from ingest.loaders import scorm
 from ingest.loaders.archive import Archive, open_archive
 from ingest.loaders.base import LoadOptions, SourceFile
-from ingest.loaders.common import (
-    Nested,
-    child_id,
-    clean_inline,
-    clean_text,
-    course_options,
-    make_document,
-    parse_xml,
-    prefixed,
-    title_from_name,
-)
+from ingest.loaders.common.metadata import child_id, course_options, make_document, prefixed
+from ingest.loaders.common.nested import Nested
+from ingest.loaders.common.text import clean_inline, clean_text, title_from_name
+from ingest.loaders.common.xml import parse_xml
 from ingest.loaders.html import html_sections
 from knowledge.types import Document, Kind, Section
 

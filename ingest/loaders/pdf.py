@@ -12,7 +12,8 @@ from pypdf.errors import FileNotDecryptedError, PyPdfError
 
 from ingest.errors import CorruptFileError, EmptyFileError, EncryptedFileError
 from ingest.loaders.base import LoadOptions, SourceFile
-from ingest.loaders.common import clean_inline, clean_text, make_document, title_from_name
+from ingest.loaders.common.metadata import make_document
+from ingest.loaders.common.text import clean_inline, clean_text, title_from_name
 from knowledge.types import Document, Kind, Section
 
 # pypdf reports every recoverable oddity of real-world files as a warning log.

@@ -18,17 +18,10 @@ from lxml import etree
 
 from ingest.errors import CorruptFileError, EncodingError, EncryptedFileError
 from ingest.loaders.base import LoadOptions, SourceFile
-from ingest.loaders.common import (
-    Nested,
-    child_id,
-    clean_inline,
-    course_options,
-    decode_text,
-    local_name,
-    make_document,
-    parse_xml,
-    title_from_name,
-)
+from ingest.loaders.common.metadata import child_id, course_options, make_document
+from ingest.loaders.common.nested import Nested
+from ingest.loaders.common.text import clean_inline, decode_text, title_from_name
+from ingest.loaders.common.xml import local_name, parse_xml
 from ingest.loaders.html import html_sections
 from knowledge.types import Document, Kind, Section
 

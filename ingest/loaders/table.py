@@ -17,13 +17,11 @@ import yaml
 from ingest.errors import CorruptFileError
 from ingest.loaders import strict_yaml
 from ingest.loaders.base import LoadOptions, SourceFile
-from ingest.loaders.common import (
-    Declared,
-    child_id,
+from ingest.loaders.common.metadata import Declared, child_id, make_document
+from ingest.loaders.common.text import (
     clean_inline,
     clean_text,
     decode_text,
-    make_document,
     restore_sentence_spaces,
     shorten,
 )

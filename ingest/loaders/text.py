@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ingest.loaders.base import LoadOptions, SourceFile
-from ingest.loaders.common import clean_text, decode_text, make_document, title_from_name
+from ingest.loaders.common.metadata import make_document
+from ingest.loaders.common.text import clean_text, decode_text, title_from_name
 from knowledge.types import Document, Kind, Section
 
 # A first line this short, followed by more text, is the file's title.

@@ -7,9 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.models import USE_MULTILINGUAL
+
 
 class UniversalSentenceEncoderEmbedder:
-    model_id = "use-multilingual-v3"
+    model_id = USE_MULTILINGUAL
     dimension = 512
 
     def __init__(self, threads: int = 2) -> None:

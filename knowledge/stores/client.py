@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
 from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from knowledge.errors import IndexMismatchError, StoreUnavailableError
+from knowledge.stores import schema
+from knowledge.stores.schema import DENSE, INDEXED_FIELDS, SPARSE, chunk_of, payload
 from knowledge.types import Chunk, Hit, Scope, SparseVector
 
-DENSE = "dense"
-SPARSE = "sparse"
-INDEXED_FIELDS = ("kind", "collection", "session_ids", "document_id")
-SCROLL_BATCH = 512
 # Keeps each request far below the server's 32 MiB body limit with 1k-dimension vectors.
 UPSERT_BATCH = 256
 
@@ -78,7 +75,7 @@ class QdrantClientStore:
             models.PointStruct(
                 id=chunk.chunk_id,
                 vector={DENSE: list(vector), SPARSE: _sparse(lexical)},
-                payload=chunk.to_payload(),
+                payload=payload(chunk),
             )
             for chunk, vector, lexical in zip(chunks, dense, sparse, strict=True)
         ]
@@ -101,11 +98,11 @@ class QdrantClientStore:
 
     def query_dense(self, vector: Sequence[float], scope: Scope, limit: int) -> list[Hit]:
         points = self._query(list(vector), DENSE, scope, limit)
-        return [Hit(_chunk(p.payload), p.score, dense_score=p.score) for p in points]
+        return [Hit(chunk_of(p.payload), p.score, dense_score=p.score) for p in points]
 
     def query_sparse(self, vector: SparseVector, scope: Scope, limit: int) -> list[Hit]:
         points = self._query(_sparse(vector), SPARSE, scope, limit)
-        return [Hit(_chunk(p.payload), p.score, sparse_score=p.score) for p in points]
+        return [Hit(chunk_of(p.payload), p.score, sparse_score=p.score) for p in points]
 
     def iter_chunks(self) -> Iterator[Chunk]:
         with self._translated_errors():
@@ -114,10 +111,10 @@ class QdrantClientStore:
             offset: models.ExtendedPointId | None = None
             while True:
                 records, offset = self._client.scroll(
-                    self._collection, limit=SCROLL_BATCH, offset=offset, with_payload=True
+                    self._collection, limit=schema.SCROLL_BATCH, offset=offset, with_payload=True
                 )
                 for record in records:
-                    yield _chunk(record.payload)
+                    yield chunk_of(record.payload)
                 if offset is None:
                     return
 
@@ -176,16 +173,16 @@ class QdrantClientStore:
 
 
 def _scope_filter(scope: Scope) -> models.Filter | None:
-    """Global knowledge (no session) plus the allowed sessions; None means no restriction."""
-    if scope.session_ids is None:
+    wanted = schema.scope_filter(scope)
+    if wanted is None:
         return None
     conditions: list[models.Condition] = [
-        models.IsEmptyCondition(is_empty=models.PayloadField(key="session_ids"))
+        models.IsEmptyCondition(is_empty=models.PayloadField(key=wanted.field))
     ]
-    if scope.session_ids:
+    if wanted.sessions:
         conditions.append(
             models.FieldCondition(
-                key="session_ids", match=models.MatchAny(any=sorted(scope.session_ids))
+                key=wanted.field, match=models.MatchAny(any=list(wanted.sessions))
             )
         )
     return models.Filter(should=conditions)
@@ -193,8 +190,3 @@ def _scope_filter(scope: Scope) -> models.Filter | None:
 
 def _sparse(vector: SparseVector) -> models.SparseVector:
     return models.SparseVector(indices=list(vector.indices), values=list(vector.values))
-
-
-def _chunk(payload: dict[str, Any] | None) -> Chunk:
-    assert payload is not None, "every request here asks for the payload"
-    return Chunk.from_payload(payload)

@@ -7,17 +7,14 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import qdrant_edge as qe
 
 from knowledge.errors import IndexMismatchError, KnowledgeError, StoreLockedError
+from knowledge.stores import schema
+from knowledge.stores.schema import DENSE, INDEXED_FIELDS, SPARSE, chunk_of, payload
 from knowledge.types import Chunk, Hit, Scope, SparseVector
 
-DENSE = "dense"
-SPARSE = "sparse"
-INDEXED_FIELDS = ("kind", "collection", "session_ids", "document_id")
-SCROLL_BATCH = 512
 LOCK_FILE = ".lock"
 # Written by EdgeShard.create: its presence is what tells an existing shard from a new one.
 SHARD_CONFIG_FILE = "edge_config.json"
@@ -61,7 +58,7 @@ class EdgeStore:
             qe.Point(
                 chunk.chunk_id,
                 {DENSE: list(vector), SPARSE: _sparse(lexical)},
-                chunk.to_payload(),
+                payload(chunk),
             )
             for chunk, vector, lexical in zip(chunks, dense, sparse, strict=True)
         ]
@@ -82,11 +79,11 @@ class EdgeStore:
 
     def query_dense(self, vector: Sequence[float], scope: Scope, limit: int) -> list[Hit]:
         points = self._query(qe.Query.Nearest(list(vector), using=DENSE), scope, limit)
-        return [Hit(_chunk(p.payload), p.score, dense_score=p.score) for p in points]
+        return [Hit(chunk_of(p.payload), p.score, dense_score=p.score) for p in points]
 
     def query_sparse(self, vector: SparseVector, scope: Scope, limit: int) -> list[Hit]:
         points = self._query(qe.Query.Nearest(_sparse(vector), using=SPARSE), scope, limit)
-        return [Hit(_chunk(p.payload), p.score, sparse_score=p.score) for p in points]
+        return [Hit(chunk_of(p.payload), p.score, sparse_score=p.score) for p in points]
 
     def iter_chunks(self) -> Iterator[Chunk]:
         if self._shard is None:
@@ -94,10 +91,10 @@ class EdgeStore:
         offset: qe.PointId | None = None
         while True:
             records, offset = self._shard.scroll(
-                qe.ScrollRequest(offset=offset, limit=SCROLL_BATCH, with_payload=True)
+                qe.ScrollRequest(offset=offset, limit=schema.SCROLL_BATCH, with_payload=True)
             )
             for record in records:
-                yield _chunk(record.payload)
+                yield chunk_of(record.payload)
             if offset is None:
                 return
 
@@ -162,24 +159,17 @@ def _config(dense_dimension: int) -> qe.EdgeConfig:
 
 
 def _scope_filter(scope: Scope) -> qe.Filter | None:
-    """Global knowledge (no session) plus the allowed sessions; None means no restriction."""
-    if scope.session_ids is None:
+    wanted = schema.scope_filter(scope)
+    if wanted is None:
         return None
-    conditions: list[qe.ConditionType] = [qe.IsEmptyCondition("session_ids")]
-    if scope.session_ids:
-        conditions.append(
-            qe.FieldCondition("session_ids", match=qe.MatchAny(sorted(scope.session_ids)))
-        )
+    conditions: list[qe.ConditionType] = [qe.IsEmptyCondition(wanted.field)]
+    if wanted.sessions:
+        conditions.append(qe.FieldCondition(wanted.field, match=qe.MatchAny(list(wanted.sessions))))
     return qe.Filter(should=conditions)
 
 
 def _sparse(vector: SparseVector) -> qe.SparseVector:
     return qe.SparseVector(list(vector.indices), list(vector.values))
-
-
-def _chunk(payload: dict[str, Any] | None) -> Chunk:
-    assert payload is not None, "every request here asks for the payload"
-    return Chunk.from_payload(payload)
 
 
 def _lock_folder(folder: Path) -> int:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 
-import httpx
+import httpx2
 import pytest
 
-from assistant.generators.chat import ChatEndpoint, ChatGenerator
 from assistant.generators.extractive import compose
 from assistant.guard import Verdict, classify
 from assistant.service import AnswerService
@@ -18,6 +17,7 @@ from assistant.types import Citation, RefusalReason
 from knowledge.injection import addresses_assistant
 from knowledge.types import Scope
 from knowledge.wiring import Knowledge
+from tests.assistant.llm_fake import fake_generator
 
 pytestmark = pytest.mark.anyio
 
@@ -65,17 +65,11 @@ async def test_the_llm_never_sees_a_disguised_injection(
 ) -> None:
     prompts: list[str] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         prompts.append(json.loads(request.content)["messages"][-1]["content"])
-        return httpx.Response(500)
+        return httpx2.Response(500)
 
-    generator = ChatGenerator(
-        ChatEndpoint(name="mistral", url="https://mistral.test/v1/chat/completions", model="m"),
-        timeout_seconds=5,
-        max_retries=0,
-        backoff_seconds=0.001,
-        transport=httpx.MockTransport(handler),
-    )
+    generator = fake_generator(handler, retries=0, model="m")
     service = AnswerService(sample_knowledge, generator, sample_settings)
     for question in INJECTIONS:
         answer = await service.answer(f"Attestation de formation : {question}", Scope.global_only())

@@ -555,12 +555,12 @@ def test_the_tool_jwks_publishes_its_owner_only_key(tool: Tool) -> None:
 
 def test_key_rotation_keeps_the_previous_key_published(tmp_path: Any) -> None:
     keys = ToolKeys(tmp_path / "keys")
-    first, _ = keys.signing_key()
+    first = keys.current_kid()
     second = keys.rotate()
     assert [k["kid"] for k in keys.jwks()["keys"]] == [first, second]
     third = keys.rotate()
     assert [k["kid"] for k in keys.jwks()["keys"]] == [second, third]
-    assert keys.signing_key()[0] == third
+    assert keys.current_kid() == third
     assert len(os.listdir(tmp_path / "keys")) == 2
 
 

@@ -61,10 +61,10 @@ def test_tool_config_prints_the_urls_a_platform_needs(data_dir: Path) -> None:
 
 
 def test_rotate_key_publishes_the_new_and_the_previous_key(data_dir: Path) -> None:
-    first, _ = ToolKeys.in_data_dir(data_dir).signing_key()
+    first = ToolKeys.in_data_dir(data_dir).current_kid()
     result = CliRunner().invoke(build_app(), ["lti", "rotate-key"])
     assert result.exit_code == 0, result.output
     keys = ToolKeys.in_data_dir(data_dir)
-    newest, _ = keys.signing_key()
+    newest = keys.current_kid()
     assert newest != first and newest in result.output
     assert [key["kid"] for key in keys.jwks()["keys"]] == [first, newest]

@@ -1,6 +1,6 @@
 """The answer pipeline against a real index of the sample corpus (lite profile).
 
-Remote LLMs are faked at the HTTP level only (``httpx.MockTransport``); everything else
+Remote LLMs are faked at the HTTP level only (the SDKs' ``httpx2`` transport); everything else
 is real: the loaders, the embedder, the embedded Qdrant, the extractive generator.
 """
 
@@ -9,15 +9,15 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from assistant.condense import standalone_query
-from assistant.generators.chat import ChatEndpoint, ChatGenerator
+from assistant.generators.chat import ChatGenerator
 from assistant.generators.extractive import ExtractiveGenerator
 from assistant.generators.fallback import FallbackGenerator
 from assistant.guard import Verdict, classify
@@ -40,6 +40,7 @@ from knowledge.settings import EmbeddingProfile
 from knowledge.types import Scope
 from knowledge.wiring import Knowledge, open_knowledge
 from tests.assistant.conftest import LAICITE, PARCOURS
+from tests.assistant.llm_fake import Handler, answer, chunk, fake_generator, streamed
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio
@@ -348,7 +349,7 @@ async def test_the_llm_gets_a_planted_instruction_fenced_as_data(
 ) -> None:
     prompts: list[str] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         prompts.append(json.loads(request.content)["messages"][-1]["content"])
         return sse_response("Sur justificatifs, sous deux mois [1].")
 
@@ -365,26 +366,15 @@ async def test_the_llm_gets_a_planted_instruction_fenced_as_data(
 # -- remote generators: fallback, broken streams, cancellation ------------------------------
 
 
-def sse_response(*pieces: str, status: int = 200) -> httpx.Response:
-    body = "".join(
-        f"data: {json.dumps({'choices': [{'delta': {'content': piece}}]})}\n\n" for piece in pieces
-    )
-    return httpx.Response(
-        status, headers={"content-type": "text/event-stream"}, content=body + "data: [DONE]\n\n"
-    )
+def sse_response(*pieces: str, status: int = 200) -> httpx2.Response:
+    return streamed(answer(*pieces), status)
 
 
-def chat(handler: Callable[[httpx.Request], httpx.Response], retries: int = 1) -> ChatGenerator:
-    return ChatGenerator(
-        ChatEndpoint(name="mistral", url="https://mistral.test/v1/chat/completions", model="m"),
-        timeout_seconds=5,
-        max_retries=retries,
-        backoff_seconds=0.001,
-        transport=httpx.MockTransport(handler),
-    )
+def chat(handler: Handler, retries: int = 1) -> ChatGenerator:
+    return fake_generator(handler, retries=retries, model="m")
 
 
-class Broken(httpx.AsyncByteStream):
+class Broken(httpx2.AsyncByteStream):
     """Sends some deltas, then fails, or hangs until the reader goes away."""
 
     def __init__(self, *pieces: str, hang: bool = False) -> None:
@@ -394,10 +384,10 @@ class Broken(httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for piece in self.pieces:
-            yield f"data: {json.dumps({'choices': [{'delta': {'content': piece}}]})}\n\n".encode()
+            yield f"data: {json.dumps(chunk(piece))}\n\n".encode()
         if self.hang:
             await asyncio.Event().wait()
-        raise httpx.ReadError("connection reset by peer")
+        raise httpx2.ReadError("connection reset by peer")
 
     async def aclose(self) -> None:
         self.closed = True
@@ -410,7 +400,7 @@ def service_with(generator: Generator, knowledge: Knowledge, settings: Settings)
 async def test_the_llm_answer_keeps_only_the_cited_sources_renumbered(
     sample_knowledge: Knowledge, sample_settings: Settings
 ) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         prompt = json.loads(request.content)["messages"][-1]["content"]
         assert '<source numero="2"' in prompt
         return sse_response("Écrivez au support ", "depuis le formulaire de contact [2].")
@@ -431,10 +421,10 @@ async def test_a_failing_llm_falls_back_to_the_extractive_answer(
 ) -> None:
     calls = 0
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         nonlocal calls
         calls += 1
-        return httpx.Response(500)
+        return httpx2.Response(500)
 
     generator = FallbackGenerator(chat(handler, retries=2), ExtractiveGenerator())
     service = service_with(generator, sample_knowledge, sample_settings)
@@ -449,7 +439,7 @@ async def test_an_llm_stream_broken_mid_answer_ends_with_the_extractive_answer(
     sample_knowledge: Knowledge, sample_settings: Settings
 ) -> None:
     generator = FallbackGenerator(
-        chat(lambda request: httpx.Response(200, stream=Broken("L’attestation "))),
+        chat(lambda request: streamed(Broken("L’attestation "))),
         ExtractiveGenerator(),
     )
     service = service_with(generator, sample_knowledge, sample_settings)
@@ -466,7 +456,7 @@ async def test_a_generator_failing_before_any_text_ends_with_a_french_error(
     sample_knowledge: Knowledge, sample_settings: Settings
 ) -> None:
     service = service_with(
-        chat(lambda request: httpx.Response(503)), sample_knowledge, sample_settings
+        chat(lambda request: httpx2.Response(503)), sample_knowledge, sample_settings
     )
     events = await events_of(service, "Comment télécharger mon attestation ?", GLOBAL)
     assert isinstance(events[0], CitationsEvent)
@@ -478,9 +468,7 @@ async def test_a_client_that_goes_away_closes_the_upstream_stream(
     sample_knowledge: Knowledge, sample_settings: Settings
 ) -> None:
     body = Broken("Début ", "de réponse ", hang=True)
-    service = service_with(
-        chat(lambda request: httpx.Response(200, stream=body)), sample_knowledge, sample_settings
-    )
+    service = service_with(chat(lambda request: streamed(body)), sample_knowledge, sample_settings)
     question = "Comment télécharger mon attestation ?"
     async with aclosing(service.stream(question, GLOBAL)) as events:
         async for event in events:
@@ -490,7 +478,7 @@ async def test_a_client_that_goes_away_closes_the_upstream_stream(
 
     hanging = Broken("Début ", hang=True)
     service = service_with(
-        chat(lambda request: httpx.Response(200, stream=hanging)),
+        chat(lambda request: streamed(hanging)),
         sample_knowledge,
         sample_settings,
     )

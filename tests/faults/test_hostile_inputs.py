@@ -37,8 +37,9 @@ def assert_rejected(response: httpx.Response, *statuses: int) -> None:
 def test_a_one_megabyte_message_is_refused(live: Live, path: str) -> None:
     body = b'{"message": "' + b"a" * 1_000_000 + b'"}'
     response = post_raw(live, path, body)
-    assert_rejected(response, 422)
-    assert "trop long" in response.json()["detail"]
+    # Refused at the edge, before it is parsed (assistant/edge.py).
+    assert_rejected(response, 413)
+    assert "trop volumineuse" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("depth", [1_000, 100_000])
@@ -46,8 +47,9 @@ def test_deeply_nested_json_is_refused(live: Live, depth: int) -> None:
     nested_array = b"[" * depth + b"]" * depth
     nested_message = b'{"message": ' + b'{"a": ' * depth + b"1" + b"}" * (depth + 1)
     for body in (nested_array, nested_message):
-        # 400 when the parser gives up on the depth, 422 when it parses but is no question.
-        assert_rejected(post_raw(live, "/api/chat", body), 400, 422)
+        # 400 when the parser gives up on the depth, 422 when it parses but is no question,
+        # 413 when the body is over the chat's size cap before anything parses it.
+        assert_rejected(post_raw(live, "/api/chat", body), 400, 413, 422)
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,7 @@ from qdrant_client import QdrantClient
 
 from knowledge.errors import IndexMismatchError, StoreLockedError, StoreUnavailableError
 from knowledge.protocols import VectorStore
-from knowledge.stores import client as client_module
-from knowledge.stores import edge as edge_module
+from knowledge.stores import schema
 from knowledge.stores.client import QdrantClientStore
 from knowledge.stores.edge import EdgeStore
 from knowledge.types import Chunk, Hit, Kind, Scope, SparseVector
@@ -263,8 +262,7 @@ def test_iter_chunks_round_trips_every_field(
     read_only_store: VectorStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small pages, so that the scroll has to follow its offsets.
-    monkeypatch.setattr(edge_module, "SCROLL_BATCH", 2)
-    monkeypatch.setattr(client_module, "SCROLL_BATCH", 2)
+    monkeypatch.setattr(schema, "SCROLL_BATCH", 2)
     chunks = list(read_only_store.iter_chunks())
     assert len(chunks) == len(DATA)
     assert set(chunks) == {chunk for chunk, _, _ in DATA.values()}
