@@ -27,6 +27,7 @@ from assistant.replies import INDEX_UNAVAILABLE
 from assistant.routers import ACCESS_LOG_KEY, admin, chat, feedback, health, search, widget
 from assistant.routers import desk as desk_router
 from assistant.routers import lti as lti_router
+from assistant.routers import moodle as moodle_router
 from assistant.routers import tickets as tickets_router
 from assistant.routers import triage as triage_router
 from assistant.schemas import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
@@ -128,6 +129,7 @@ def create_app(
         # Each router carries its /api prefix, so the access log's route is the full path.
         app.include_router(router)
     app.include_router(triage_router.router)
+    app.include_router(moodle_router.router)
     app.include_router(tickets_router.router)
     app.include_router(desk_router.build_router())
     app.include_router(widget.build_router(settings))

@@ -3,7 +3,9 @@
 The embedded store is locked by its process, so a separate `mentor-assistant ingest` cannot
 write to it while `serve` runs; the job is handed to the service instead. It runs in a
 background thread and answers keep flowing: searches see each source as soon as it is
-written. Only folders under the configured roots can be named, never an arbitrary path.
+written. Only folders under the configured roots can be named, never an arbitrary path, and
+only the service's own Moodle site (MENTOR_MOODLE_URL), synced with the service's own token.
+Every writer of the index (this job, the Moodle event worker) holds ``write_lock``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from pathlib import Path
 
 from assistant.schemas import ReindexRequest, ReindexStatus
 from assistant.settings import Settings
-from ingest.pipeline import SAMPLE_CORPUS, Status, run_ingest
+from ingest.moodle.client import MoodleClient
+from ingest.moodle.sync import site_key, sync_site
+from ingest.pipeline import SAMPLE_CORPUS, IngestReport, Status, run_ingest
 from knowledge.wiring import Knowledge
 
 logger = logging.getLogger(__name__)
@@ -28,9 +32,12 @@ class PathNotAllowedError(ValueError):
 
 
 class Reindexer:
-    def __init__(self, knowledge: Knowledge, settings: Settings) -> None:
+    def __init__(
+        self, knowledge: Knowledge, settings: Settings, write_lock: threading.Lock
+    ) -> None:
         self._knowledge = knowledge
         self._settings = settings
+        self._write_lock = write_lock
         configured = settings.service.ingest_roots or [SAMPLE_CORPUS]
         self.allowed_roots = tuple(root.resolve() for root in configured)
         self.status = ReindexStatus(state="idle")
@@ -52,6 +59,15 @@ class Reindexer:
             chosen.append(path)
         return chosen
 
+    def check_moodle(self, url: str) -> None:
+        """A Moodle sync may only target the service's own site."""
+        moodle = self._settings.moodle
+        if not moodle.url or not moodle.token_value or site_key(url) != site_key(moodle.url):
+            raise PathNotAllowedError(
+                f"« {url} » n'est pas le site Moodle de ce service (MENTOR_MOODLE_URL et "
+                "MENTOR_MOODLE_TOKEN)."
+            )
+
     def start(self, roots: Sequence[Path], request: ReindexRequest) -> bool:
         """Start a job; False when one is already running."""
         if self._thread is not None and self._thread.is_alive():
@@ -69,16 +85,9 @@ class Reindexer:
             self._thread.join()
 
     def _run(self, roots: list[Path], request: ReindexRequest) -> None:
-        knowledge = self._knowledge
         try:
-            report = run_ingest(
-                self._settings,
-                roots,
-                collection=request.collection,
-                session=request.session,
-                kind=request.kind,
-                knowledge=knowledge,
-            )
+            with self._write_lock:
+                report = self._ingest(roots, request)
         except Exception:
             logger.exception("re-indexing failed")
             self.status = ReindexStatus(
@@ -94,3 +103,29 @@ class Reindexer:
             failures=[f"{o.uri} — {o.reason}: {o.detail}" for o in report.failed[:MAX_FAILURES]],
             flagged=[f"{o.uri} — {', '.join(o.flagged)}" for o in report.flagged[:MAX_FAILURES]],
         )
+
+    def _ingest(self, roots: list[Path], request: ReindexRequest) -> IngestReport:
+        if request.moodle_url is None:
+            return run_ingest(
+                self._settings,
+                roots,
+                collection=request.collection,
+                session=request.session,
+                kind=request.kind,
+                knowledge=self._knowledge,
+            )
+        moodle = self._settings.moodle
+        assert moodle.url is not None
+        with MoodleClient(
+            moodle.url,
+            moodle.token_value,
+            timeout=moodle.timeout_seconds,
+            max_file_bytes=self._settings.limits.max_file_bytes,
+        ) as client:
+            return sync_site(
+                self._settings,
+                client,
+                session_field=moodle.session_field,
+                courses=request.courses,
+                knowledge=self._knowledge,
+            )

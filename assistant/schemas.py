@@ -170,6 +170,38 @@ class ReindexRequest(BaseModel):
         None, max_length=256, description="Session : les documents lui sont réservés."
     )
     kind: Kind | None = Field(None, description="Nature appliquée aux documents.")
+    moodle_url: str | None = Field(
+        None,
+        max_length=1000,
+        description="Synchroniser ce site Moodle plutôt que des dossiers : ce doit être celui "
+        "du service (MENTOR_MOODLE_URL), dont il emploie son propre jeton.",
+    )
+    courses: list[Annotated[str, StringConstraints(min_length=1, max_length=256)]] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Avec moodle_url : seulement ces cours (leur identifiant de session).",
+    )
+
+
+class MoodleEvent(BaseModel):
+    """What the plugin's ad-hoc task sends: which course (and module) changed."""
+
+    event: str = Field(max_length=200, description="Nom de l'événement Moodle, ou full_sync.")
+    courseid: int | None = Field(None, ge=1, description="Cours modifié.")
+    cmid: int | None = Field(None, ge=1, description="Module de cours modifié, s'il y en a un.")
+
+
+class MoodleEventsStatus(BaseModel):
+    pending: int = Field(description="Cours (ou synchronisation complète) en attente.")
+    batches: int = Field(description="Lots d'événements traités depuis le démarrage.")
+    last_indexed: int = 0
+    last_removed: int = 0
+    last_failures: list[str] = Field(default_factory=list)
+    last_seconds: float | None = None
+    last_latency_seconds: float | None = Field(
+        None, description="Du premier événement reçu du lot à son contenu cherchable."
+    )
+    last_finished_at: float | None = Field(None, description="Heure Unix de fin du dernier lot.")
 
 
 class ReindexStatus(BaseModel):

@@ -7,6 +7,7 @@ down) rather than patching one. The only place too that chooses a generator.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from assistant.auth import resolve_secret
@@ -17,6 +18,7 @@ from assistant.generators.fallback import FallbackGenerator
 from assistant.lti.jwks import PlatformKeys
 from assistant.lti.keys import ToolKeys
 from assistant.lti.service import LtiService
+from assistant.moodle_events import MoodleEvents, SignatureCheck
 from assistant.protocols import Generator
 from assistant.ratelimit import RateLimiter
 from assistant.reindex import Reindexer
@@ -143,12 +145,17 @@ class Runtime:
     tickets: TicketDesk
     desk: DeskService
     reindexer: Reindexer
+    event_signatures: SignatureCheck
+    # None when the service follows no Moodle site (MENTOR_MOODLE_URL / MENTOR_MOODLE_TOKEN).
+    moodle_events: MoodleEvents | None
     lti: LtiService
     owned: tuple[Knowledge | Storage, ...]
 
     def close(self) -> None:
-        # A running re-index writes to the index: it finishes before the index closes.
+        # A running re-index or batch of events writes to the index: it finishes first.
         self.reindexer.wait()
+        if self.moodle_events is not None:
+            self.moodle_events.close()
         for part in self.owned:
             part.close()
 
@@ -166,6 +173,10 @@ def build_runtime(
     secret = resolve_secret(settings)
     webhook = build_webhook(settings)
     limiter = RateLimiter(settings.service.rate_limit_per_minute)
+    # One writer of the index at a time: a re-index request or a batch of Moodle events.
+    write_lock = threading.Lock()
+    moodle = settings.moodle
+    follows_moodle = bool(moodle.url and moodle.token_value)
     owned: list[Knowledge | Storage] = []
     try:
         if knowledge is None:
@@ -201,7 +212,9 @@ def build_runtime(
             knowledge.searcher.embedder,
             settings.service.retention_days,
         ),
-        reindexer=Reindexer(knowledge, settings),
+        reindexer=Reindexer(knowledge, settings, write_lock),
+        event_signatures=SignatureCheck(secret, moodle.event_max_age_seconds),
+        moodle_events=MoodleEvents(knowledge, settings, write_lock) if follows_moodle else None,
         lti=LtiService(
             settings,
             secret,

@@ -24,7 +24,7 @@ from typing import Any
 from bench.summary import flatten
 
 RESULTS = Path(__file__).parent / "results"
-BENCHMARKS = ("retrieval", "ingestion", "query", "load", "widget", "soak")
+BENCHMARKS = ("retrieval", "embedding", "ingestion", "query", "load", "widget", "soak")
 QUICK = ("ingestion", "query", "load", "widget", "triage")
 # Another helper's suite: run when its module is there.
 TRIAGE = "triage"

@@ -37,6 +37,12 @@ def _ingestion(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _embedding(result: dict[str, Any]) -> dict[str, Any]:
+    figures = _prefixed("embedding", {k: v for k, v in result.items() if k != "benchmark"})
+    figures["ingest.rebuild_fraction"] = figures.pop("embedding.rebuild_fraction")
+    return figures
+
+
 def _query(result: dict[str, Any]) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for row in result["scales"]:
@@ -91,4 +97,10 @@ def _prefixed(name: str, result: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
-_FLATTENERS = {"ingestion": _ingestion, "query": _query, "load": _load, "widget": _widget}
+_FLATTENERS = {
+    "embedding": _embedding,
+    "ingestion": _ingestion,
+    "query": _query,
+    "load": _load,
+    "widget": _widget,
+}

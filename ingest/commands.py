@@ -12,10 +12,12 @@ from rich.table import Table
 
 from ingest.errors import HandoffError
 from ingest.handoff import HandoffReport, hand_off
+from ingest.moodle.client import MoodleClient
+from ingest.moodle.sync import sync_site
 from ingest.pipeline import FLAGGED, IngestReport, SourceOutcome, Status, run_ingest
 from ingest.settings import IngestSettings
 from knowledge import service_link
-from knowledge.cli import EXIT_FAILURES, edge_errors
+from knowledge.cli import EXIT_ERROR, EXIT_FAILURES, edge_errors
 from knowledge.errors import StoreLockedError
 from knowledge.types import Kind
 
@@ -68,9 +70,35 @@ def ingest(
     rebuild: Annotated[
         bool, typer.Option(help="Drop the index and rebuild it (e.g. after a model change).")
     ] = False,
+    moodle_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Index a Moodle site through its web services instead of files; the token "
+            "comes from MENTOR_MOODLE_TOKEN."
+        ),
+    ] = None,
+    course: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="With --moodle-url: only this course (its session id, the ID number by "
+            "default). Repeatable."
+        ),
+    ] = None,
 ) -> None:
-    """Index files, folders and archives; unchanged sources are skipped."""
+    """Index files, folders and archives, or a Moodle site; unchanged sources are skipped."""
     settings = IngestSettings()
+    if moodle_url is None and course:
+        console.print("[red]--course ne s'emploie qu'avec --moodle-url.[/]")
+        raise typer.Exit(EXIT_ERROR)
+    if moodle_url is not None and (paths or collection or session or kind):
+        console.print("[red]--moodle-url exclut les chemins, --collection, --session et --kind.[/]")
+        raise typer.Exit(EXIT_ERROR)
+    if moodle_url is not None and not settings.moodle.token_value:
+        console.print(
+            "[red]MENTOR_MOODLE_TOKEN n'est pas défini[/] : le jeton du compte de "
+            "synchronisation se passe par l'environnement, jamais en argument."
+        )
+        raise typer.Exit(EXIT_ERROR)
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -80,22 +108,33 @@ def ingest(
     )
     with edge_errors(HandoffError), Progress(*columns, console=console, transient=True) as bar:
         try:
-            report = run_ingest(
-                settings,
-                paths or (),
-                collection=collection,
-                session=session,
-                kind=kind,
-                rebuild=rebuild,
-                progress=_RichProgress(bar),
-            )
+            if moodle_url is not None:
+                report = _sync_moodle(settings, moodle_url, course or [], bar)
+            else:
+                report = run_ingest(
+                    settings,
+                    paths or (),
+                    collection=collection,
+                    session=session,
+                    kind=kind,
+                    rebuild=rebuild,
+                    progress=_RichProgress(bar),
+                )
         except StoreLockedError:
             link = service_link.find(settings.knowledge)
             if link is None or rebuild:
                 raise
             bar.stop()
             console.print(f"Index ouvert par le service {link.url} : il indexe à sa place.")
-            handed = hand_off(link, paths or (), collection=collection, session=session, kind=kind)
+            handed = hand_off(
+                link,
+                paths or (),
+                collection=collection,
+                session=session,
+                kind=kind,
+                moodle_url=moodle_url,
+                courses=course or (),
+            )
             _print_handoff(handed)
             if handed.failures:
                 raise typer.Exit(EXIT_FAILURES) from None
@@ -103,6 +142,25 @@ def ingest(
     _print_report(report)
     if report.failed:
         raise typer.Exit(EXIT_FAILURES)
+
+
+def _sync_moodle(
+    settings: IngestSettings, url: str, courses: list[str], bar: Progress
+) -> IngestReport:
+    moodle = settings.moodle
+    with MoodleClient(
+        url,
+        moodle.token_value,
+        timeout=moodle.timeout_seconds,
+        max_file_bytes=settings.limits.max_file_bytes,
+    ) as client:
+        return sync_site(
+            settings,
+            client,
+            session_field=moodle.session_field,
+            courses=courses,
+            progress=_RichProgress(bar),
+        )
 
 
 def _print_handoff(report: HandoffReport) -> None:

@@ -37,8 +37,12 @@ def hand_off(
     collection: str | None = None,
     session: str | None = None,
     kind: Kind | None = None,
+    moodle_url: str | None = None,
+    courses: Sequence[str] = (),
     timeout: float = 6 * 3600,
 ) -> HandoffReport:
+    """``moodle_url``: the service syncs that site, which must be its own MENTOR_MOODLE_URL
+    (it uses its own token; this process's token is never sent)."""
     started = time.perf_counter()
     body = {
         # The service resolves paths in its own working directory: send them absolute.
@@ -46,6 +50,8 @@ def hand_off(
         "collection": collection,
         "session": session,
         "kind": kind.value if kind else None,
+        "moodle_url": moodle_url,
+        "courses": list(courses),
     }
     headers = {"Authorization": f"Bearer {link.token}"}
     with httpx.Client(base_url=link.url, headers=headers, timeout=30) as client:

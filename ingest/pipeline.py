@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -28,7 +28,7 @@ from ingest.settings import IngestSettings
 from knowledge.catalog import Catalog
 from knowledge.chunking import Chunker
 from knowledge.injection import addresses_assistant
-from knowledge.types import Chunk, Kind
+from knowledge.types import Chunk, Document, Kind
 from knowledge.wiring import INDEX_EMBEDDER_KEY, Knowledge, check_index_embedder, open_knowledge
 
 SAMPLE_CORPUS = Path(__file__).parent / "sample_corpus"
@@ -154,6 +154,25 @@ def run_ingest(
         max_archive_bytes=settings.limits.max_archive_bytes,
         max_archive_ratio=settings.limits.max_archive_ratio,
     )
+    with writing(settings, knowledge, rebuild=rebuild, progress=progress) as writer:
+        report = _Job(writer).run(roots, base)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@contextmanager
+def writing(
+    settings: IngestSettings,
+    knowledge: Knowledge | None = None,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> Iterator[SourceWriter]:
+    """A writer on the index, ready for sources; the store is flushed when it closes.
+
+    ``knowledge`` is an index this process already holds open (the running service); without
+    it the index is opened here and closed at the end.
+    """
     with _writable(settings, knowledge, rebuild) as index:
         embedder = index.searcher.embedder
         if rebuild:
@@ -161,11 +180,8 @@ def run_ingest(
             index.store.drop()
         index.store.ensure_collection(embedder.dimension)
         index.catalog.set_meta(INDEX_EMBEDDER_KEY, embedder.model_id)
-        job = _Job(settings, index, progress or _Silent())
-        report = job.run(roots, base)
+        yield SourceWriter(settings, index, progress or _Silent())
         index.store.flush()
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 @contextmanager
@@ -190,7 +206,9 @@ def _forget_everything(catalog: Catalog) -> None:
         catalog.remove_source(record.uri)
 
 
-class _Job:
+class SourceWriter:
+    """Indexes and forgets sources of any origin (files, a Moodle site) under the ordering above."""
+
     def __init__(self, settings: IngestSettings, index: Knowledge, progress: Progress) -> None:
         self.settings = settings
         self.catalog = index.catalog
@@ -210,6 +228,76 @@ class _Job:
             ]
         )
 
+    def fingerprint(self, *parts: str | bytes) -> str:
+        """The hash a source is skipped on: what was read, plus how it would be indexed."""
+        digest = hashlib.sha256()
+        for part in (*parts, self.pipeline_key):
+            digest.update(part.encode() if isinstance(part, str) else part)
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+    def index(self, uri: str, digest: str, load: Callable[[], Sequence[Document]]) -> SourceOutcome:
+        """Skip ``uri`` if committed with ``digest``; otherwise load it and replace its chunks.
+
+        A failing ``load`` leaves what the index holds for ``uri`` untouched.
+        """
+        record = self.catalog.source(uri)
+        if record and record.content_hash == digest and not record.pending_ids:
+            return SourceOutcome(uri, Status.UNCHANGED, record.documents, len(record.chunk_ids))
+        try:
+            documents = load()
+        except IngestError as error:
+            return SourceOutcome(uri, Status.FAILED, reason=error.reason, detail=error.detail)
+        except OSError as error:
+            return SourceOutcome(uri, Status.FAILED, reason="unreadable", detail=str(error))
+        except Exception as error:  # a loader bug on one odd file must not stop the job
+            detail = f"{error.__class__.__name__}: {error}"
+            return SourceOutcome(uri, Status.FAILED, reason="corrupt", detail=detail)
+        chunks = list({c.chunk_id: c for d in documents for c in self.chunker.split(d)}.values())
+        new_ids = {chunk.chunk_id for chunk in chunks}
+        previous = (record.chunk_ids | record.pending_ids) if record else frozenset()
+        self.catalog.begin_source(uri, new_ids | (record.pending_ids if record else frozenset()))
+        self._write(chunks)
+        self.store.delete(previous - new_ids)
+        self.catalog.commit_source(uri, digest, new_ids, len(documents))
+        flagged = tuple(
+            d.document_id for d in documents if any(addresses_assistant(s.text) for s in d.sections)
+        )
+        return SourceOutcome(uri, Status.INDEXED, len(documents), len(chunks), flagged=flagged)
+
+    def remove(self, uri: str) -> SourceOutcome | None:
+        record = self.catalog.source(uri)
+        if record is None:
+            return None
+        self.store.delete(record.chunk_ids | record.pending_ids)
+        self.catalog.remove_source(uri)
+        return SourceOutcome(uri, Status.REMOVED, record.documents)
+
+    def _write(self, chunks: list[Chunk]) -> None:
+        for start in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[start : start + EMBED_BATCH]
+            texts = [chunk.embedding_text() for chunk in batch]
+            dense = self.embedder.embed_documents(texts)
+            self.store.upsert(batch, dense, self.sparse.encode_documents(texts))
+            self.progress.chunks_embedded(len(batch))
+
+    def reconcile(self) -> None:
+        """Delete points no source claims: the catalog is the truth about what belongs."""
+        known = self.catalog.known_chunk_ids()
+        if self.store.count() == len(known):
+            return
+        self.store.delete([c.chunk_id for c in self.store.iter_chunks() if c.chunk_id not in known])
+
+
+class _Job:
+    """A folder ingest: discover files and course manifests, index them, forget the removed."""
+
+    def __init__(self, writer: SourceWriter) -> None:
+        self.writer = writer
+        self.settings = writer.settings
+        self.catalog = writer.catalog
+        self.progress = writer.progress
+
     def run(self, roots: Sequence[Path], base: LoadOptions) -> IngestReport:
         report = IngestReport()
         candidates: list[_Candidate] = []
@@ -228,7 +316,7 @@ class _Job:
             outcome = self._index(candidate)
             report.outcomes.append(outcome)
             self.progress.source_done(outcome)
-        self._reconcile()
+        self.writer.reconcile()
         return report
 
     def _courses(self, root: Path, base: LoadOptions, report: IngestReport) -> dict[str, _Course]:
@@ -263,38 +351,13 @@ class _Job:
                     uri, f"{size} bytes, over the {self.settings.limits.max_file_bytes} limit"
                 )
             data = candidate.path.read_bytes()
-            digest = _source_hash(data, candidate.options, self.pipeline_key)
-            record = self.catalog.source(uri)
-            if record and record.content_hash == digest and not record.pending_ids:
-                return SourceOutcome(uri, Status.UNCHANGED, record.documents, len(record.chunk_ids))
-            documents = load_source(SourceFile(uri, candidate.path.name, data), candidate.options)
         except IngestError as error:
             return SourceOutcome(uri, Status.FAILED, reason=error.reason, detail=error.detail)
         except OSError as error:
             return SourceOutcome(uri, Status.FAILED, reason="unreadable", detail=str(error))
-        except Exception as error:  # a loader bug on one odd file must not stop the job
-            detail = f"{error.__class__.__name__}: {error}"
-            return SourceOutcome(uri, Status.FAILED, reason="corrupt", detail=detail)
-
-        chunks = list({c.chunk_id: c for d in documents for c in self.chunker.split(d)}.values())
-        new_ids = {chunk.chunk_id for chunk in chunks}
-        previous = (record.chunk_ids | record.pending_ids) if record else frozenset()
-        self.catalog.begin_source(uri, new_ids | (record.pending_ids if record else frozenset()))
-        self._write(chunks)
-        self.store.delete(previous - new_ids)
-        self.catalog.commit_source(uri, digest, new_ids, len(documents))
-        flagged = tuple(
-            d.document_id for d in documents if any(addresses_assistant(s.text) for s in d.sections)
-        )
-        return SourceOutcome(uri, Status.INDEXED, len(documents), len(chunks), flagged=flagged)
-
-    def _write(self, chunks: list[Chunk]) -> None:
-        for start in range(0, len(chunks), EMBED_BATCH):
-            batch = chunks[start : start + EMBED_BATCH]
-            texts = [chunk.embedding_text() for chunk in batch]
-            dense = self.embedder.embed_documents(texts)
-            self.store.upsert(batch, dense, self.sparse.encode_documents(texts))
-            self.progress.chunks_embedded(len(batch))
+        digest = _source_hash(data, candidate.options, self.writer.pipeline_key)
+        source = SourceFile(uri, candidate.path.name, data)
+        return self.writer.index(uri, digest, lambda: load_source(source, candidate.options))
 
     def _remove_missing(self, root: Path, seen: set[str]) -> list[SourceOutcome]:
         prefix = _uri(root) + ("/" if root.is_dir() else "")
@@ -303,17 +366,10 @@ class _Job:
             if (
                 record.uri == _uri(root) or record.uri.startswith(prefix)
             ) and record.uri not in seen:
-                self.store.delete(record.chunk_ids | record.pending_ids)
-                self.catalog.remove_source(record.uri)
-                outcomes.append(SourceOutcome(record.uri, Status.REMOVED, record.documents))
+                outcome = self.writer.remove(record.uri)
+                if outcome is not None:
+                    outcomes.append(outcome)
         return outcomes
-
-    def _reconcile(self) -> None:
-        """Delete points no source claims: the catalog is the truth about what belongs."""
-        known = self.catalog.known_chunk_ids()
-        if self.store.count() == len(known):
-            return
-        self.store.delete([c.chunk_id for c in self.store.iter_chunks() if c.chunk_id not in known])
 
 
 def _source_hash(data: bytes, options: LoadOptions, pipeline_key: str) -> str:

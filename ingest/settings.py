@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.moodle.settings import MoodleSettings
 from knowledge.settings import KnowledgeSettings
 
 
@@ -23,3 +24,4 @@ class IngestSettings(BaseModel):
 
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     limits: IngestLimits = Field(default_factory=IngestLimits)
+    moodle: MoodleSettings = Field(default_factory=MoodleSettings)

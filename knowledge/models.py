@@ -101,7 +101,7 @@ def verify(folder: Path, spec: ModelSpec = EMBEDDING_GEMMA) -> None:
         file = folder / name
         if not file.is_file():
             raise ModelIntegrityError(f"{spec.name}: {name} is missing")
-        actual = _sha256(file)
+        actual = sha256_file(file)
         if actual != expected:
             raise ModelIntegrityError(
                 f"{spec.name}: {name} has sha256 {actual}, expected {expected}; refusing it"
@@ -210,7 +210,7 @@ def _extract_model_zip(archive: bytes, staging: Path, spec: ModelSpec) -> None:
                     shutil.copyfileobj(source, sink, 1024 * 1024)
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1024 * 1024), b""):

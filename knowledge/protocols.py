@@ -26,6 +26,22 @@ class Embedder(Protocol):
 
 
 @runtime_checkable
+class Described(Protocol):
+    """An embedder that says how it computes: both are part of the passage cache's key.
+
+    ``model_id`` names the weights (the index records it; runtimes of the same weights
+    agree to a cosine of 0.9999 and share an index); ``runtime`` names the code and the
+    precision that ran them; ``document_prompt`` goes before each passage.
+    """
+
+    @property
+    def runtime(self) -> str: ...
+
+    @property
+    def document_prompt(self) -> str: ...
+
+
+@runtime_checkable
 class SparseEncoder(Protocol):
     """Lexical vectors; the store applies IDF, the encoder gives term weights."""
 

@@ -21,6 +21,11 @@ class EmbeddingProfile(StrEnum):
     MISTRAL = "mistral"
 
 
+class EmbeddingRuntime(StrEnum):
+    OPENVINO = "openvino"
+    FP32 = "fp32"
+
+
 def _default_models_dir() -> Path:
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "mentor-assistant" / "models"
@@ -37,6 +42,15 @@ class KnowledgeSettings(BaseSettings):
     # A local sentence-transformers folder (multilingual-e5-base, bge-m3...) overrides the profile.
     embedding_model_path: Path | None = None
     embedding_batch_size: int = 16
+    # The quality profile's runtime: OpenVINO, bf16 where the CPU has it (made from the
+    # weights by `models fetch`), or the fp32 sentence-transformers model (bench/README.md).
+    embedding_runtime: EmbeddingRuntime = EmbeddingRuntime.OPENVINO
+    # Threads of the embedding model; unset, the CPUs this process may run on.
+    embedding_threads: int | None = Field(default=None, ge=1)
+    # Passage vectors kept in data_dir/embeddings.sqlite (3 KiB each), least recently used
+    # dropped first; and query vectors kept in memory.
+    embedding_cache_entries: int = Field(default=500_000, ge=0)
+    query_cache_entries: int = Field(default=2048, ge=0)
 
     chunk_size: int = 1200
     chunk_overlap: int = 150
@@ -66,3 +80,7 @@ class KnowledgeSettings(BaseSettings):
     @property
     def manifest_path(self) -> Path:
         return self.data_dir / "manifest.sqlite"
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        return self.data_dir / "embeddings.sqlite"

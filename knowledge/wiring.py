@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from knowledge.calibration import calibration
 from knowledge.catalog import Catalog
+from knowledge.embedding_cache import CachedEmbedder, EmbeddingCache
 from knowledge.errors import IndexMismatchError, KnowledgeError
 from knowledge.models import EMBEDDING_GEMMA, USE_MULTILINGUAL, require_model
-from knowledge.protocols import Embedder, SparseEncoder, VectorStore
+from knowledge.protocols import Described, Embedder, SparseEncoder, VectorStore
 from knowledge.search import Searcher
-from knowledge.settings import EmbeddingProfile, KnowledgeSettings
+from knowledge.settings import EmbeddingProfile, EmbeddingRuntime, KnowledgeSettings
 from knowledge.sparse import FrenchSparseEncoder
 
 
@@ -20,13 +22,28 @@ def build_embedder(settings: KnowledgeSettings) -> Embedder:
 
         path = settings.embedding_model_path
         return SentenceTransformerEmbedder(
-            path, f"local/{path.name}", settings.embedding_batch_size
+            path, f"local/{path.name}", settings.embedding_batch_size, embedding_threads(settings)
         )
     if settings.embedding_profile is EmbeddingProfile.QUALITY:
+        weights = require_model(settings.models_dir)
+        if settings.embedding_runtime is EmbeddingRuntime.OPENVINO:
+            from knowledge.embedders.openvino import OpenVinoEmbedder
+            from knowledge.optimized import require_optimized
+
+            return OpenVinoEmbedder(
+                weights,
+                require_optimized(settings.models_dir),
+                EMBEDDING_GEMMA.name,
+                settings.embedding_batch_size,
+                embedding_threads(settings),
+            )
         from knowledge.embedders.sentence_transformer import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(
-            require_model(settings.models_dir), EMBEDDING_GEMMA.name, settings.embedding_batch_size
+            weights,
+            EMBEDDING_GEMMA.name,
+            settings.embedding_batch_size,
+            embedding_threads(settings),
         )
     if settings.embedding_profile is EmbeddingProfile.LITE:
         from knowledge.embedders.universal_sentence_encoder import (
@@ -43,6 +60,26 @@ def build_embedder(settings: KnowledgeSettings) -> Embedder:
         settings.mistral_base_url,
         settings.mistral_embed_model,
     )
+
+
+def embedding_threads(settings: KnowledgeSettings) -> int:
+    if settings.embedding_threads is not None:
+        return settings.embedding_threads
+    # The CPUs this process may use (a container's or taskset's share), not the host's.
+    return len(os.sched_getaffinity(0))
+
+
+def with_caches(embedder: Embedder, settings: KnowledgeSettings) -> tuple[Embedder, EmbeddingCache]:
+    """``embedder`` behind the passage cache of the data dir and a query LRU."""
+    if isinstance(embedder, CachedEmbedder):  # shared from another index: its model only
+        embedder = embedder.inner
+    cache = EmbeddingCache(settings.embedding_cache_path, settings.embedding_cache_entries)
+    namespace = (
+        (embedder.model_id, embedder.runtime, embedder.document_prompt)
+        if isinstance(embedder, Described)
+        else (embedder.model_id,)
+    )
+    return CachedEmbedder(embedder, cache, namespace, settings.query_cache_entries), cache
 
 
 def lexical_weight(settings: KnowledgeSettings) -> float:
@@ -87,10 +124,13 @@ class Knowledge:
     catalog: Catalog
     store: VectorStore
     searcher: Searcher
+    embedding_cache: EmbeddingCache | None = None
 
     def close(self) -> None:
         self.store.close()
         self.catalog.close()
+        if self.embedding_cache is not None:
+            self.embedding_cache.close()
 
 
 INDEX_EMBEDDER_KEY = "embedder"
@@ -119,6 +159,7 @@ def open_knowledge(
         embedder = embedder or build_embedder(settings)
         if verify_embedder:
             check_index_embedder(catalog, embedder)
+        embedder, cache = with_caches(embedder, settings)
     except BaseException:
         if store is not None:
             store.close()
@@ -131,4 +172,6 @@ def open_knowledge(
         lexical_weight=lexical_weight(settings),
         candidates=settings.candidates,
     )
-    return Knowledge(settings=settings, catalog=catalog, store=store, searcher=searcher)
+    return Knowledge(
+        settings=settings, catalog=catalog, store=store, searcher=searcher, embedding_cache=cache
+    )

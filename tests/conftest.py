@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings
 from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 from knowledge.models import model_path
+from knowledge.optimized import MANIFEST, optimized_path
 from knowledge.settings import EmbeddingProfile, _default_models_dir
 from knowledge.wiring import Knowledge, open_knowledge
 
@@ -82,7 +83,8 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def quality_models_dir() -> Path:
     models_dir = _default_models_dir()
-    if not (model_path(models_dir) / "model.safetensors").is_file():
+    made = (model_path(models_dir) / "model.safetensors", optimized_path(models_dir) / MANIFEST)
+    if not all(path.is_file() for path in made):
         pytest.skip("EmbeddingGemma is not provisioned: run `mentor-assistant models fetch`")
     return models_dir
 

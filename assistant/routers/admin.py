@@ -22,7 +22,11 @@ async def reindex(
     body: ReindexRequest, request: Request, principal: SupportDep, runtime: RuntimeDep
 ) -> ReindexStatus:
     try:
-        roots = runtime.reindexer.roots_for(body.paths)
+        if body.moodle_url is not None:
+            runtime.reindexer.check_moodle(body.moodle_url)
+            roots = []
+        else:
+            roots = runtime.reindexer.roots_for(body.paths)
     except PathNotAllowedError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from error
     if not runtime.reindexer.start(roots, body):

@@ -16,9 +16,13 @@ MAX_SEQUENCE_TOKENS = 512
 
 
 class SentenceTransformerEmbedder:
-    def __init__(self, path: Path, model_id: str, batch_size: int = 16) -> None:
+    def __init__(self, path: Path, model_id: str, batch_size: int, threads: int) -> None:
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
+
+        # Process-wide in torch; explicit, so that it is the process's CPUs, not the host's.
+        torch.set_num_threads(threads)
 
         # Its per-tensor loading bar would interleave with the ingestion progress bar.
         transformers_logging.disable_progress_bar()
@@ -42,6 +46,14 @@ class SentenceTransformerEmbedder:
     @property
     def dimension(self) -> int:
         return self._dimension
+
+    @property
+    def runtime(self) -> str:
+        return "sentence-transformers-fp32"
+
+    @property
+    def document_prompt(self) -> str:
+        return self._document_prompt or ""
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:

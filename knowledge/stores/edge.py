@@ -28,6 +28,8 @@ class EdgeStore:
         self._lock_fd: int | None = _lock_folder(path)
         self._shard_path = path / collection
         self._shard: qe.EdgeShard | None = None
+        # The dimension ensure_collection last checked the shard against.
+        self._checked_dimension: int | None = None
         try:
             if (self._shard_path / SHARD_CONFIG_FILE).is_file():
                 self._shard = qe.EdgeShard.load(str(self._shard_path))
@@ -39,8 +41,11 @@ class EdgeStore:
         config = _config(dense_dimension)
         if self._shard is None:
             self._shard = qe.EdgeShard.create(str(self._shard_path), config)
-        else:
+        elif self._checked_dimension != dense_dimension:
+            # Once per open store: reloading closes the shard, and a service that re-indexes
+            # while it answers (events, hand-offs) must not blank its searches at each job.
             self._reload_checked(config, dense_dimension)
+        self._checked_dimension = dense_dimension
         indexed = self._shard.info().payload_schema
         for field in INDEXED_FIELDS:
             if field not in indexed:
@@ -71,6 +76,7 @@ class EdgeStore:
             self._shard.update(qe.UpdateOperation.delete_points(ids))
 
     def drop(self) -> None:
+        self._checked_dimension = None
         if self._shard is not None:
             self._shard.close()
             self._shard = None
