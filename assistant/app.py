@@ -24,7 +24,17 @@ from assistant.auth import Role, mint_token, resolve_secret
 from assistant.edge import BodyLimit, SecurityHeaders
 from assistant.errors import AssistantError, AuthError, ForbiddenError, RateLimitedError
 from assistant.replies import INDEX_UNAVAILABLE
-from assistant.routers import ACCESS_LOG_KEY, admin, chat, feedback, health, search, widget
+from assistant.routers import (
+    ACCESS_LOG_KEY,
+    admin,
+    chat,
+    connection,
+    feedback,
+    health,
+    privacy,
+    search,
+    widget,
+)
 from assistant.routers import desk as desk_router
 from assistant.routers import lti as lti_router
 from assistant.routers import moodle as moodle_router
@@ -125,7 +135,15 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     _add_problem_handlers(app)
-    for router in (chat.router, search.router, feedback.router, health.router, admin.router):
+    for router in (
+        chat.router,
+        search.router,
+        feedback.router,
+        health.router,
+        admin.router,
+        connection.router,
+        privacy.router,
+    ):
         # Each router carries its /api prefix, so the access log's route is the full path.
         app.include_router(router)
     app.include_router(triage_router.router)

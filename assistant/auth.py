@@ -41,6 +41,10 @@ class Principal:
     user_id: str
     role: Role
     session_ids: frozenset[str]
+    # The learner's ministry or entity, for the desk's routing: named by the LMS (`entity`),
+    # or the domain of their e-mail address (`entity_domain`), never the address itself.
+    entity: str | None = None
+    entity_domain: str | None = None
 
     @property
     def user_hash(self) -> str:
@@ -135,7 +139,26 @@ def _principal(claims: dict[str, Any]) -> Principal:
         isinstance(session, str) and 0 < len(session) <= MAX_CLAIM_LENGTH for session in session_ids
     ):
         raise AuthError("Jeton d'accès invalide : liste de sessions absente ou mal formée.")
-    return Principal(user_id=user_id, role=role, session_ids=frozenset(session_ids))
+    entity, entity_domain = (
+        _optional_claim(claims, "entity"),
+        _optional_claim(claims, "entity_domain"),
+    )
+    return Principal(
+        user_id=user_id,
+        role=role,
+        session_ids=frozenset(session_ids),
+        entity=entity,
+        entity_domain=entity_domain,
+    )
+
+
+def _optional_claim(claims: dict[str, Any], name: str) -> str | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_CLAIM_LENGTH or "@" in value:
+        raise AuthError(f"Jeton d'accès invalide : revendication « {name} » mal formée.")
+    return value
 
 
 def require_support(principal: Principal) -> Principal:

@@ -270,3 +270,23 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+class ConnectionOut(BaseModel):
+    role: str = Field(description="Le rôle que porte le jeton.")
+    sessions: int = Field(description="Le nombre de sessions que le jeton ouvre.")
+    issuer_checked: bool = Field(
+        description="Vrai quand le service vérifie l'émetteur (MENTOR_JWT_ISSUER)."
+    )
+
+
+class ErasureRequest(BaseModel):
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=256)] = Field(
+        description="L'identifiant (sub, un pseudonyme) des jetons de l'utilisateur."
+    )
+
+
+class ErasureOut(BaseModel):
+    conversations: int
+    messages: int
+    feedback: int

@@ -26,6 +26,7 @@ from assistant.service import AnswerService
 from assistant.services.chat import ChatService
 from assistant.services.desk import DeskService
 from assistant.services.feedback import FeedbackService
+from assistant.services.privacy import PrivacyService
 from assistant.services.search import SearchService
 from assistant.settings import Settings
 from assistant.storage import Storage
@@ -141,6 +142,7 @@ class Runtime:
     chat: ChatService
     search: SearchService
     feedback: FeedbackService
+    privacy: PrivacyService
     triager: Triager
     tickets: TicketDesk
     desk: DeskService
@@ -204,6 +206,7 @@ def build_runtime(
         chat=ChatService(answers, storage.conversations),
         search=SearchService(knowledge.searcher),
         feedback=FeedbackService(storage.conversations),
+        privacy=PrivacyService(storage.conversations),
         triager=triager,
         tickets=TicketDesk(storage, triager, webhook),
         desk=DeskService(

@@ -39,7 +39,9 @@ async def create_ticket(
     ticket, created = opened
     if created:
         # The draft is searched within the learner's own scope, as their answers are.
-        background.add_task(runtime.tickets.process, ticket, scope)
+        background.add_task(
+            runtime.tickets.process, ticket, scope, runtime.tickets.entity_of(principal)
+        )
     else:
         response.status_code = status.HTTP_200_OK  # the same ticket, already on its way
     note(request, ticket=ticket.reference, ticket_created=created)

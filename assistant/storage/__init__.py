@@ -11,6 +11,7 @@ from assistant.storage.conversations import (
     GAP_REFUSALS,
     Conversation,
     Conversations,
+    Erased,
     Exchange,
     GapQuestion,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "SECONDS_PER_DAY",
     "Conversation",
     "Conversations",
+    "Erased",
     "Exchange",
     "GapQuestion",
     "LtiPlatforms",

@@ -52,9 +52,31 @@ class GapQuestion:
     created: float
 
 
+@dataclass(frozen=True, slots=True)
+class Erased:
+    conversations: int
+    messages: int
+    feedback: int
+
+
 class Conversations:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    def erase(self, user_id: str) -> Erased:
+        """Delete everything one user left: conversations, their messages, and feedback."""
+        with self._engine.begin() as db:
+            owned = sa.select(conversations.c.id).where(conversations.c.user_id == user_id)
+            erased_messages = db.execute(
+                messages.delete().where(messages.c.conversation_id.in_(owned))
+            )
+            erased_feedback = db.execute(feedback.delete().where(feedback.c.user_id == user_id))
+            erased_conversations = db.execute(
+                conversations.delete().where(conversations.c.user_id == user_id)
+            )
+        return Erased(
+            erased_conversations.rowcount, erased_messages.rowcount, erased_feedback.rowcount
+        )
 
     def open(self, conversation_id: str | None, user_id: str) -> Conversation:
         """The user's conversation with its recent history, or a fresh one."""

@@ -56,8 +56,12 @@ class DomainTable:
         )
 
     def entity_for(self, email: str | None) -> Entity:
-        domain = _domain(email)
-        if domain is None:
+        return self.entity_for_domain(_domain(email))
+
+    def entity_for_domain(self, domain: str | None) -> Entity:
+        """The same for a bare domain, as an LMS token carries it (never the address)."""
+        domain = domain.strip().strip(".").lower() if domain else None
+        if not domain:
             return Entity(None, None, in_scope=False)
         best: tuple[int, str] | None = None
         for pattern, name in self.entries:

@@ -10,6 +10,7 @@ from typing import Any
 
 from assistant.auth import Principal
 from assistant.storage import Storage, Ticket
+from assistant.triage.entities import Entity
 from assistant.triage.schemas import TriageOut
 from assistant.triage.service import Triager, TriageRequest
 from assistant.types import RefusalReason
@@ -81,7 +82,16 @@ class TicketDesk:
             reason_text(exchange.refused),
         )
 
-    async def process(self, ticket: Ticket, scope: Scope) -> None:
+    def entity_of(self, principal: Principal) -> Entity:
+        """The learner's entity from their token: named by the LMS, or looked up from their
+        e-mail domain like a triaged request; unknown when the token says nothing."""
+        if principal.entity:
+            return Entity(principal.entity, None, in_scope=True)
+        if principal.entity_domain:
+            return self._triager.domains.entity_for_domain(principal.entity_domain)
+        return Entity(UNKNOWN_ENTITY, None, in_scope=True)
+
+    async def process(self, ticket: Ticket, scope: Scope, entity: Entity) -> None:
         """Triage and push; runs after the response, so it logs rather than raises.
         ``scope`` is the learner's, as for their answers: the drafted reply, shown to an
         agent who may send it on, quotes nothing the learner could not read."""
@@ -97,12 +107,16 @@ class TicketDesk:
                 scope,
             )
             triaged = TriageOut.of(triage).model_dump(mode="json")
-            # The token carries no e-mail address: the entity is unknown, not out of scope.
-            triaged["entity"] = {"name": UNKNOWN_ENTITY, "domain": None, "in_scope": True}
+            # From the token, not from the text: the triage saw no e-mail address.
+            triaged["entity"] = {
+                "name": entity.label,
+                "domain": entity.domain,
+                "in_scope": entity.in_scope,
+            }
             self._storage.tickets.set_triage(
                 ticket.number,
                 triage.category.value,
-                UNKNOWN_ENTITY,
+                entity.label,
                 triage.urgency.level.value,
                 triaged,
             )

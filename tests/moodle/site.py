@@ -377,6 +377,19 @@ class MoodleSite:
             )
         )
 
+    def course_for_session(self, shortname: str, idnumber: str, fullname: str = "") -> int:
+        """The course whose ID number is `idnumber` (a session of the sample corpus), created
+        if the site has none yet: the site is shared by the whole test session, and an ID
+        number is unique in Moodle."""
+        existing = self.php_json(
+            "echo json_encode($DB->get_field('course', 'id',"
+            " ['idnumber' => $params['idnumber']]));",
+            idnumber=idnumber,
+        )
+        if existing:
+            return int(existing)
+        return self.create_course(shortname, idnumber, fullname)
+
     def create_user(
         self,
         username: str,

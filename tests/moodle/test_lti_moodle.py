@@ -159,8 +159,8 @@ def courses(moodle: MoodleSite, registered: int) -> Courses:
     # mail it does not send would break the harness's JSON output of enrol().
     moodle.cfg("sendcoursewelcomemessage", 0, "enrol_manual")
     # README step 4: the course ID number is its session.
-    laicite = moodle.create_course("lti-laicite", idnumber=LAICITE, fullname="Laïcité (LTI)")
-    parcours = moodle.create_course("lti-parcours", idnumber=PARCOURS, fullname="Parcours (LTI)")
+    laicite = moodle.course_for_session("lti-laicite", LAICITE, "Laïcité (LTI)")
+    parcours = moodle.course_for_session("lti-parcours", PARCOURS, "Parcours (LTI)")
     return Courses(
         laicite, parcours, _add_activity(moodle, laicite, registered),
         _add_activity(moodle, parcours, registered),

@@ -12,7 +12,8 @@
 defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'local_mentorassistant';
-$plugin->version   = 2026120100;
+$plugin->version   = 2026120101;
 $plugin->requires  = 2022112800; // Moodle 4.1: the legacy callback; 4.4+ uses db/hooks.php.
+$plugin->supported = [401, 405];
 $plugin->maturity  = MATURITY_BETA;
-$plugin->release   = '0.1.0';
+$plugin->release   = '0.2.0';

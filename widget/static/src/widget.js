@@ -12,7 +12,7 @@ class Assistant extends View {
     this.config = config;
     this.t = translator(config.lang);
     this.inline = config.mode === "inline";
-    this.api = new Api(config.api, config.token);
+    this.api = new Api(config.api, config.token, config.renew);
     this.store = new ConversationStore(config.session, config.token);
     this.state = this.store.load(this.inline);
     this.controller = null;
@@ -257,6 +257,7 @@ function start() {
   const inline = data.mode === "inline";
   let { token = "", session = "" } = data;
   let lang = data.lang || document.documentElement.lang;
+  let renew = data.renew ? pageRenewer(data.renew) : null;
   if (inline && location.hash.length > 1) {
     // Frame mode: the host passes the token in the fragment, which never reaches a server
     // log; it is removed from the address at once.
@@ -264,6 +265,7 @@ function start() {
     token = fragment.get("token") || token;
     session = fragment.get("session") || session;
     lang = fragment.get("lang") || lang;
+    if (fragment.get("renew") === "parent" && window.parent !== window) renew = parentRenewer();
     history.replaceState(null, "", location.pathname + location.search);
   }
   const base = new URL(".", script.src);
@@ -274,6 +276,7 @@ function start() {
     session,
     lang: pickLanguage(lang),
     mode: inline ? "inline" : "launcher",
+    renew,
     api: api.href,
     css: new URL(CSS_FILE, base).href,
   });

@@ -14,30 +14,22 @@ namespace local_mentorassistant;
  * @license    https://joinup.ec.europa.eu/collection/eupl/eupl-text-eupl-12 EUPL-1.2
  */
 class token {
+    /** Shortest shared secret the service accepts. */
+    const MIN_SECRET_LENGTH = 32;
+
     /**
-     * A signed token for one learner and the sessions they may ask about.
+     * A signed token with these claims, valid for $ttl seconds.
      *
      * @param string $secret shared with the service (MENTOR_JWT_SECRET), at least 32 characters
-     * @param string $subject pseudonymous user id (see pseudonym())
-     * @param string[] $sessionids the sessions the learner may see
-     * @param string $role learner | support | designer
-     * @param string $audience the service's MENTOR_JWT_AUDIENCE
+     * @param array $claims sub, session_ids, role, aud, iss, ...
      * @param int $ttl lifetime in seconds
      * @param int|null $now for tests
      * @return string
      */
-    public static function mint(string $secret, string $subject, array $sessionids, string $role,
-            string $audience, int $ttl, ?int $now = null): string {
+    public static function mint(string $secret, array $claims, int $ttl, ?int $now = null): string {
         $now = $now ?? time();
         $header = ['alg' => 'HS256', 'typ' => 'JWT'];
-        $claims = [
-            'sub' => $subject,
-            'session_ids' => array_values(array_unique($sessionids)),
-            'role' => $role,
-            'aud' => $audience,
-            'iat' => $now,
-            'exp' => $now + $ttl,
-        ];
+        $claims += ['iat' => $now, 'exp' => $now + $ttl];
         $signinginput = self::base64url(json_encode($header)) . '.' .
             self::base64url(json_encode($claims, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE));
         $signature = hash_hmac('sha256', $signinginput, $secret, true);
