@@ -79,6 +79,25 @@ _COURSE_POINTER = {
     "en": "To revise, see the section “{title}” of your session [1] (in French).",
 }
 
+# The graded middle: an answer the evidence check is not sure of. It is given, cited, with
+# the doubt said first and the support desk offered in the same reply.
+_HEDGE = {
+    "fr": (
+        "Je ne suis pas certain que cela réponde exactement à votre question ; "
+        "voici ce que dit {source} :"
+    ),
+    "en": "I am not sure this answers your question exactly; here is what {source} says:",
+}
+_HEDGE_SOURCE = {
+    "fr": {"faq": "la FAQ", "course": "le cours", "kit": "le kit de conception"},
+    "en": {"faq": "the FAQ", "course": "the course", "kit": "the design kit"},
+}
+_HEDGE_DEFAULT_SOURCE = {"fr": "la documentation de Mentor", "en": "the Mentor documentation"}
+_HEDGE_SUPPORT = {
+    "fr": "Si ce n’est pas ce que vous cherchiez, le support de Mentor peut vous répondre : {url}",
+    "en": "If this is not what you were looking for, the Mentor support desk can help: {url}",
+}
+
 INTERRUPTED = {
     "fr": (
         "*La réponse en cours de rédaction a été interrompue ; voici ce que disent "
@@ -105,6 +124,16 @@ def refusal(reason: RefusalReason, language: str, support_url: str, escalation: 
     if escalation:
         parts.append(_SUPPORT[language].format(url=support_url))
     return " ".join(parts)
+
+
+def hedge_lead_in(kind: str, language: str) -> str:
+    """The doubt, said before a low-confidence answer; ``kind`` is the first source's."""
+    source = _HEDGE_SOURCE[language].get(kind, _HEDGE_DEFAULT_SOURCE[language])
+    return _HEDGE[language].format(source=source)
+
+
+def hedge_support(language: str, support_url: str) -> str:
+    return _HEDGE_SUPPORT[language].format(url=support_url)
 
 
 def graded_refusal(course_section: str | None, language: str) -> str:

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from assistant.types import Answer, Citation, RefusalReason
+from assistant.types import Answer, Citation, Confidence, RefusalReason
 from knowledge.types import Hit, Kind
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -64,6 +64,13 @@ class ChatResponse(BaseModel):
     conversation_id: str
     answer_id: str = Field(description="À renvoyer avec un avis (`POST /api/feedback`).")
     refused: RefusalReason | None = Field(description="Motif du refus, ou null.")
+    confidence: Confidence | None = Field(
+        default=None,
+        description=(
+            "`high` : réponse sûre ; `low` : réponse donnée avec réserve (la source est citée "
+            "et le support proposé) ; null pour un refus."
+        ),
+    )
     escalation: Escalation | None = Field(description="Renvoi vers le support, ou null.")
 
     @classmethod
@@ -85,6 +92,7 @@ class ChatResponse(BaseModel):
             conversation_id=conversation_id,
             answer_id=answer_id,
             refused=answer.refused,
+            confidence=answer.confidence,
             escalation=escalation,
         )
 

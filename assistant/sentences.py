@@ -16,10 +16,26 @@ from knowledge.text import tokens
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _TABLE_ROW = re.compile(r"^\s*\|")
-# A sentence ends at . ! ? … (French puts a space before ? and !) followed by a capital,
-# a digit, a quote or a bold marker. Abbreviations that end with a dot are not ends.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"*(]?[A-ZÀ-ÖØ-Þ0-9])")
-_ABBREVIATION = re.compile(r"(?:\b(?:M|Mme|Mlle|MM|Dr|art|p|cf|etc|ex|n°|min|env|vol|éd)\.)$", re.I)
+# A sentence may end at . ! ? … (French puts a space before ? and !), or just after the
+# closing quote that follows one, when a capital, a digit, a quote or a bold marker comes
+# next. Whether it does end there is then decided by what comes before (abbreviations,
+# list numbers) and by whether a quotation is still open.
+_BOUNDARY = re.compile(
+    r"(?:(?<=[.!?…])|(?<=[.!?…][»\"”)])|(?<=[.!?…][\s\u00a0\u202f][»”]))"
+    r"\s+(?=[«\"“*(\[]?[A-ZÀ-ÖØ-Þ0-9])"
+)
+# Dotted abbreviations that do not end a sentence: legal references ("art. L. 121-2",
+# "al. 2", "R. 4127-1", "p. 12", "n°"), titles (M., Mme, Me, Dr), "cf.", "ex.", "env."…
+# and any lone capital (an initial, a code's letter). "etc." is not one: followed by a
+# capital it ends the sentence, as French writes it with one full stop.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?i:M|MM|Mme|Mmes|Mlle|Mlles|Me|Dr|Pr|St|Ste|art|arts|al|chap|fig|p|pp|cf|ex|env|"
+    r"min|max|vol|éd|coll|suiv|av|bd|tél|hab|réf|n°|no)\.|\b[A-ZÀ-Þ]\.|\bc\.-à-d\.)$"
+)
+# "… les étapes : 1. Cliquez" – the piece ends on a list number, not a sentence.
+_LIST_NUMBER = re.compile(r"(?:^|[\s:;(])\d{1,2}[.)]$")
+# A quotation longer than this is taken for a missing closing quote, not a quoted speech.
+_MAX_QUOTE = 400
 _MAX_LABEL_WORDS = 2
 _MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
@@ -61,14 +77,35 @@ def units(passage: str) -> list[Unit]:
 
 
 def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph, split where French ends one: not after an abbreviation
+    ("article L. 121-2", "M. Dupont", "cf. ci-dessous"), a list number ("1. Cliquez") or a
+    run-in label ("Analyse. Il s’agit…"), nor inside a quotation (« … »)."""
+    text = text.strip()
     pieces: list[str] = []
-    for piece in _SENTENCE_END.split(text.strip()):
-        # After an abbreviation, or a run-in label ("Analyse. Il s’agit…"), it goes on.
-        if pieces and (_ABBREVIATION.search(pieces[-1]) or _is_label(pieces[-1])):
-            pieces[-1] = f"{pieces[-1]} {piece}"
+    start = 0
+    for boundary in _BOUNDARY.finditer(text):
+        piece = text[start : boundary.start()]
+        if _continues(piece):
+            continue
+        pieces.append(piece)
+        start = boundary.end()
+    pieces.append(text[start:])
+    merged: list[str] = []
+    for piece in pieces:
+        # A run-in label ("Analyse.") reads with the sentence after it.
+        if merged and _is_label(merged[-1]):
+            merged[-1] = f"{merged[-1]} {piece}"
         elif piece:
-            pieces.append(piece)
-    return pieces
+            merged.append(piece)
+    return merged
+
+
+def _continues(piece: str) -> bool:
+    """The text up to a candidate boundary does not end a sentence."""
+    if _ABBREVIATION.search(piece) or _LIST_NUMBER.search(piece):
+        return True
+    opened = piece.rfind("«")
+    return opened > piece.rfind("»") and len(piece) - opened < _MAX_QUOTE
 
 
 def _is_label(piece: str) -> bool:

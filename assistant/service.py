@@ -28,10 +28,12 @@ from assistant.guard import Verdict, classify, reply_language
 from assistant.postcheck import check
 from assistant.protocols import Generator
 from assistant.settings import Settings
+from assistant.shorthand import spelled_out
 from assistant.types import (
     Answer,
     Citation,
     CitationsEvent,
+    Confidence,
     DoneEvent,
     ErrorEvent,
     RefusalReason,
@@ -102,7 +104,7 @@ class AnswerService:
                 yield event
             return
 
-        query = standalone_query(question, history)
+        query = standalone_query(spelled_out(question), history)
         started = time.perf_counter()
         hits = await asyncio.to_thread(self._knowledge.searcher.search, query, scope, _RETRIEVE_K)
         timings = {"retrieve": _ms_since(started)}
@@ -110,14 +112,18 @@ class AnswerService:
             for event in self._graded_refusal(hits, lang, asked_in, query, timings):
                 yield event
             return
-        evidence = self._evidence.select(query, hits, asked_in)
-        if not evidence:
+        evidence = self._evidence.decide(query, hits, asked_in)
+        if evidence.refused:
             for event in self._refusal(RefusalReason.NO_EVIDENCE, lang, query, timings):
                 yield event
             return
 
-        citations = tuple(Citation.of(index, hit) for index, hit in enumerate(evidence, 1))
+        citations = tuple(Citation.of(index, hit) for index, hit in enumerate(evidence.hits, 1))
         yield CitationsEvent(citations)
+        hedged = evidence.confidence is Confidence.LOW
+        lead_in = replies.hedge_lead_in(citations[0].kind, lang) if hedged else ""
+        if lead_in:
+            yield TokenEvent(f"{lead_in}\n\n")
         started = time.perf_counter()
         pieces: list[str] = []
         stream = self._generator.stream(query, citations, history, lang)
@@ -142,11 +148,22 @@ class AnswerService:
             await close(stream)
         timings["generate"] = _ms_since(started)
         checked = check("".join(pieces).strip(), citations)
+        text = checked.text
+        support = ""
+        if hedged:
+            # Our own words around the quoted answer: outside the post-check, which judges
+            # what the sources support.
+            support = replies.hedge_support(lang, self._settings.service.support_url)
+            yield TokenEvent(f"\n\n{support}")
+            text = f"{lead_in}\n\n{text}\n\n{support}"
         yield DoneEvent(
             Answer(
-                text=checked.text,
+                text=text,
                 citations=checked.citations,
                 language=lang,
+                escalation=hedged,
+                confidence=evidence.confidence,
+                own_words=(lead_in, support) if hedged else (),
                 standalone_query=query,
                 generator=answered_by,
                 unsupported_sentences=checked.unsupported_sentences,

@@ -41,9 +41,9 @@ class ServiceSettings(BaseSettings):
     # empty, only the bundled sample corpus.
     ingest_roots: list[Path] = []
     support_url: str = "https://mentor.gouv.fr/contact"
-    # Minimum evidence score (cosine + lexical bonus) of the best passage for an answer;
-    # below, the assistant refuses. Unset, each embedding model uses its measured value
-    # (assistant/evidence.py).
+    # Minimum probability that the passages answer the question (assistant/evidence.py)
+    # for an answer, hedged below the measured plain-answer level; below it, the
+    # assistant refuses. Unset, each embedding model uses its measured values.
     min_evidence_score: float | None = None
     # Conversations, feedback and tickets; unset, SQLite at Settings.assistant_db_path.
     # PostgreSQL in production: postgresql://user:password@host/dbname (driver psycopg 3).
@@ -86,7 +86,8 @@ class TriageSettings(BaseSettings):
     domains_file: Path | None = None
     # Measured by `python -m bench.triage` (assistant/triage/README.md).
     classifier: Literal["centroid", "logistic"] = "centroid"
-    # Minimum evidence score for a drafted reply; unset, the answer service's threshold.
+    # Minimum evidence probability for a drafted reply; unset, the level from which the
+    # answer service answers (assistant/evidence.py).
     reply_min_score: float | None = None
     similar_days: int = 14
     # Cosine above which two requests are "the same problem"; unset, the embedder's

@@ -18,6 +18,13 @@ class RefusalReason(StrEnum):
     EMPTY_QUESTION = "empty_question"
 
 
+class Confidence(StrEnum):
+    """How sure an answer is. Low: given with a hedge, the source cited, support offered."""
+
+    HIGH = "high"
+    LOW = "low"
+
+
 @dataclass(frozen=True, slots=True)
 class Turn:
     role: Literal["user", "assistant"]
@@ -61,6 +68,11 @@ class Answer:
     language: str = "fr"
     refused: RefusalReason | None = None
     escalation: bool = False
+    # None for a refusal.
+    confidence: Confidence | None = None
+    # The assistant's own sentences around a hedged answer (the doubt, the support offer),
+    # as they appear in ``text``: they quote no source.
+    own_words: tuple[str, ...] = ()
     standalone_query: str = ""
     generator: str = ""
     # Sentences the post-check could not tie to any cited passage.

@@ -58,6 +58,7 @@ def describe(metric: str) -> str:
         "support": "part des phrases de la réponse appuyées par une source citée",
         "faithfulness": "part des phrases appuyées par les passages donnés au générateur",
         "correctness": "part de la réponse de référence que la réponse reprend",
+        "hedged": "part des réponses données avec réserve (source citée, support proposé)",
     }
     if family == "latency":
         stage, _, stat = name.partition(".")
@@ -220,6 +221,7 @@ def render_report(data: dict[str, Any], comparison: Comparison | None = None) ->
         items=data["items"],
         failing=[item for item in data["items"] if not item["passed"]],
         passing=[item for item in data["items"] if item["passed"]],
+        hedged=[item for item in data["items"] if item.get("confidence") == "low"],
         radar=radar(k, data["metrics"], baseline),
         radar_metrics=[axis[0] for axis in radar_axes(k)],
         comparison=comparison,

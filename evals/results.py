@@ -58,6 +58,7 @@ def item_json(result: ItemResult) -> dict[str, Any]:
         "failures": [{"check": f.check, "message": f.message} for f in result.failures],
         "scores": result.scores,
         "refused": seen.refused,
+        "confidence": seen.confidence,
         "escalation": seen.escalation,
         "answer": seen.text,
         "generator": seen.generator,

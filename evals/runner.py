@@ -154,6 +154,8 @@ async def _observe(
         retrieved=retrieved,
         timings_ms=dict(answer.timings_ms),
         flagged=answer.unsupported_sentences,
+        confidence=answer.confidence.value if answer.confidence else None,
+        own_words=answer.own_words,
     )
 
 

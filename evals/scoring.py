@@ -23,7 +23,13 @@ from evals.metrics import Expectation, Passage
 ITEM_PASS = 0.5
 
 # Metrics where a smaller value is the better one (for the baseline's arrows and gates).
-LOWER_IS_BETTER_PREFIXES = ("refusal.missed", "refusal.false", "latency.", "judge.")
+LOWER_IS_BETTER_PREFIXES = (
+    "refusal.missed",
+    "refusal.false",
+    "answer.hedged",
+    "latency.",
+    "judge.",
+)
 
 
 def lower_is_better(metric: str) -> bool:
@@ -46,6 +52,7 @@ def quality_metrics(k: int) -> list[str]:
                 "citation.support",
                 "answer.faithfulness",
                 "answer.correctness",
+                "answer.hedged",
             ]
         )
     )
@@ -87,6 +94,18 @@ class Observation:
     timings_ms: Mapping[str, float]
     # Sentences the service's own post-check could not tie to a citation.
     flagged: tuple[str, ...] = ()
+    # "low": answered with a hedge (still an answer); None for a refusal.
+    confidence: str | None = None
+    # The assistant's own words around a hedged answer (the doubt, the support offer):
+    # they claim nothing from the sources, so support and correctness leave them out.
+    own_words: tuple[str, ...] = ()
+
+    @property
+    def quoted(self) -> str:
+        text = self.text
+        for words in self.own_words:
+            text = text.replace(words, "")
+        return text.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,13 +149,15 @@ def score_item(
     if not refused:
         if graded:
             scores["citation.precision"] = metrics.citation_precision(cited, expectation)
-        scores["citation.support"] = metrics.support_share(seen.text, [p.text for p in cited])
+        scores["citation.support"] = metrics.support_share(seen.quoted, [p.text for p in cited])
         evidence = [p.text for p in seen.evidence]
-        scores["answer.faithfulness"] = metrics.support_share(seen.text, evidence)
+        scores["answer.faithfulness"] = metrics.support_share(seen.quoted, evidence)
+        # Among answers (a hedged answer is an answer): the share given with a hedge.
+        scores["answer.hedged"] = float(seen.confidence == "low")
     if item.reference_answer and not item.should_refuse:
         # A refused answerable question states nothing of the reference.
         scores["answer.correctness"] = (
-            0.0 if refused else metrics.correctness(seen.text, item.reference_answer)
+            0.0 if refused else metrics.correctness(seen.quoted, item.reference_answer)
         )
     if judgement is not None:
         scores["answer.faithfulness"] = judgement.mean("faithfulness")

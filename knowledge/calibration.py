@@ -18,12 +18,21 @@ from knowledge.models import EMBEDDING_GEMMA, USE_MULTILINGUAL
 class Calibration:
     # Weight of the lexical bonus in hybrid search (knowledge/search.py, bench/retrieval.py).
     search_lexical_weight: float
-    # Enough evidence to answer: the best passage's cosine plus ``evidence_lexical_weight`` ×
-    # the share of the question's stems it holds, at least ``evidence_threshold``; a question
-    # in another language than the passages, cosine alone (assistant/evidence.py).
-    evidence_threshold: float
-    evidence_lexical_weight: float
-    evidence_cosine_threshold: float
+    # Answer, hedge or refuse (assistant/evidence.py, measurements there): a logistic
+    # regression on the evidence signals (cosine, lead, coverage, agreement, FAQ kind; the
+    # dense one on cosine, lead, FAQ kind for questions in another language), a plain answer
+    # from ``evidence_answer_at``, hedged from ``evidence_hedge_at``; further citations within
+    # ``evidence_cite_within_faq`` (a FAQ entry first) or ``evidence_cite_within`` of the
+    # first passage's cosine.
+    evidence_weights: tuple[float, ...]
+    evidence_bias: float
+    evidence_dense_weights: tuple[float, ...]
+    evidence_dense_bias: float
+    evidence_answer_at: float
+    evidence_hedge_at: float
+    evidence_dense_hedge_at: float
+    evidence_cite_within_faq: float
+    evidence_cite_within: float
     # Two support requests on the same problem (assistant/triage/service.py).
     same_request_cosine: float
     # Two questions on the same topic, when the desk clusters gaps (assistant/triage/gaps.py).
@@ -32,9 +41,16 @@ class Calibration:
 
 _GEMMA = Calibration(
     search_lexical_weight=0.05,
-    evidence_threshold=0.43,
-    evidence_lexical_weight=0.0,
-    evidence_cosine_threshold=0.43,
+    # EmbeddingGemma: the cosine alone was measured best (hedged from 0.44, plain from 0.50).
+    evidence_weights=(6.829, 0.0, 0.0, 0.0, 0.0),
+    evidence_bias=-3.944,
+    evidence_dense_weights=(6.829, 0.0, 0.0),
+    evidence_dense_bias=-3.944,
+    evidence_answer_at=0.37,
+    evidence_hedge_at=0.28,
+    evidence_dense_hedge_at=0.267,
+    evidence_cite_within_faq=0.03,
+    evidence_cite_within=0.1,
     same_request_cosine=0.7,
     same_topic_cosine=0.65,
 )
@@ -42,9 +58,15 @@ _MEASURED = {
     EMBEDDING_GEMMA.name: _GEMMA,
     USE_MULTILINGUAL: Calibration(
         search_lexical_weight=0.4,
-        evidence_threshold=0.39,
-        evidence_lexical_weight=0.2,
-        evidence_cosine_threshold=0.33,
+        evidence_weights=(3.714, 0.478, 3.431, -0.303, 0.577),
+        evidence_bias=-4.399,
+        evidence_dense_weights=(5.522, 0.602, -0.057),
+        evidence_dense_bias=-2.803,
+        evidence_answer_at=0.35,
+        evidence_hedge_at=0.2,
+        evidence_dense_hedge_at=0.273,
+        evidence_cite_within_faq=0.03,
+        evidence_cite_within=0.1,
         same_request_cosine=0.6,
         same_topic_cosine=0.45,
     ),
@@ -61,9 +83,15 @@ def calibration(model_id: str) -> Calibration:
 
 _MISTRAL = Calibration(
     search_lexical_weight=0.1,
-    evidence_threshold=_GEMMA.evidence_threshold,
-    evidence_lexical_weight=_GEMMA.evidence_lexical_weight,
-    evidence_cosine_threshold=_GEMMA.evidence_cosine_threshold,
+    evidence_weights=_GEMMA.evidence_weights,
+    evidence_bias=_GEMMA.evidence_bias,
+    evidence_dense_weights=_GEMMA.evidence_dense_weights,
+    evidence_dense_bias=_GEMMA.evidence_dense_bias,
+    evidence_answer_at=_GEMMA.evidence_answer_at,
+    evidence_hedge_at=_GEMMA.evidence_hedge_at,
+    evidence_dense_hedge_at=_GEMMA.evidence_dense_hedge_at,
+    evidence_cite_within_faq=_GEMMA.evidence_cite_within_faq,
+    evidence_cite_within=_GEMMA.evidence_cite_within,
     same_request_cosine=_GEMMA.same_request_cosine,
     same_topic_cosine=_GEMMA.same_topic_cosine,
 )

@@ -9,7 +9,9 @@ needs no key, no network and no GPU. Two shapes:
   passages by how much of the question they cover (rare words count more), with a small
   prior for better-ranked passages, MMR-style so that two near-identical sentences
   (chunk overlaps, repeated summaries) are not both shown. They are then put back in
-  reading order, source by source, each followed by its [n].
+  reading order, source by source, each followed by its [n]; but the answer leads with
+  its best unit, and with that unit's source: an opening about another notion than the
+  one asked reads as a wrong answer.
 
 Passages are only ever quoted, never interpreted, and a sentence that gives orders to
 an AI (``knowledge.injection``: the guard's rules, and orders about sources, sessions,
@@ -42,6 +44,10 @@ _TITLE_BONUS = 0.15
 # after a case's situation, the rule after the question it settles.
 _FOLLOW = 0.5
 _FOLLOW_SPAN = 2
+# A page's question matched this well (rarity-weighted share of the learner's words) is
+# the one asked; the answer is in the few sentences after it.
+_ASKED = 0.6
+_ANSWER_SPAN = 4
 # Learning objectives and durations echo a module's topic words without answering anything.
 _BOILERPLATE = re.compile(
     r"^(?:\*\*)?(?:à la fin|à l’issue|à l'issue|au terme) de (?:ce|cette)\b|vous serez capable"
@@ -129,14 +135,29 @@ def _extract(question: str, citations: Sequence[Citation]) -> str:
     wanted = stems(question)
     weights = _rarity(wanted, candidates)
     relevance = {id(c): _relevance(c, wanted, weights) for c in candidates}
+    # A help page's own question that the learner's matches: it is not an answer, the
+    # sentences after it are.
+    asked = {
+        id(c)
+        for c in candidates
+        if c.unit.text.rstrip("*» ").endswith("?") and relevance[id(c)] >= _ASKED
+    }
     scored = []
     for index, candidate in enumerate(candidates):
+        if id(candidate) in asked:
+            continue
         before = [
-            c for c in candidates[max(0, index - _FOLLOW_SPAN) : index] if _near(c, candidate)
+            c for c in candidates[max(0, index - _ANSWER_SPAN) : index] if _near(c, candidate)
         ]
-        score = relevance[id(candidate)] + _FOLLOW * max(
-            (relevance[id(c)] for c in before), default=0.0
+        follows = max(
+            (
+                relevance[id(c)] if id(c) in asked else _FOLLOW * relevance[id(c)]
+                for c in before
+                if id(c) in asked or candidate.unit.position - c.unit.position <= _FOLLOW_SPAN
+            ),
+            default=0.0,
         )
+        score = relevance[id(candidate)] + follows
         if score > 0:
             scored.append((_adjust(score, candidate, wanted), candidate))
     chosen = _diverse(scored)
@@ -190,7 +211,7 @@ def _relevance(candidate: _Candidate, wanted: frozenset[str], weights: dict[str,
 def _near(previous: _Candidate, candidate: _Candidate) -> bool:
     return (
         previous.citation is candidate.citation
-        and candidate.unit.position - previous.unit.position <= _FOLLOW_SPAN
+        and candidate.unit.position - previous.unit.position <= _ANSWER_SPAN
     )
 
 
@@ -234,9 +255,20 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _render(chosen: Sequence[_Candidate], citations: Sequence[Citation]) -> str:
+    """Source by source, the one with the best unit first; each in reading order, except
+    that the answer opens on its best unit: what precedes it in its source comes after."""
     blocks: list[str] = []
-    for citation in citations:
+    lead = chosen[0] if chosen else None
+    by_best = sorted(
+        citations, key=lambda c: next((n for n, x in enumerate(chosen) if x.citation is c), 99)
+    )
+    for citation in by_best:
         mine = sorted((c for c in chosen if c.citation is citation), key=lambda c: c.unit.position)
+        if lead is not None and lead.citation is citation:
+            start = lead.unit.position
+            mine = [c for c in mine if c.unit.position >= start] + [
+                c for c in mine if c.unit.position < start
+            ]
         lines: list[str] = []
         shown_intros: set[int] = set()
         for candidate in mine:

@@ -57,7 +57,9 @@ class TriageOut(BaseModel):
     suggested_reply: str | None = Field(
         description="Brouillon de réponse sourcé ; null sous le seuil de confiance."
     )
-    reply_confidence: float = Field(description="Score de la meilleure source trouvée.")
+    reply_confidence: float = Field(
+        description="Probabilité que les sources trouvées répondent à la demande (0 à 1)."
+    )
     citations: list[CitationOut] = Field(
         description="Sources du brouillon, ou à défaut les sources les plus proches."
     )

@@ -15,7 +15,6 @@ import numpy as np
 from assistant.errors import GeneratorError
 from assistant.evidence import EvidencePolicy
 from assistant.privacy import redact
-from assistant.sentences import stems
 from assistant.service import AnswerService
 from assistant.settings import Settings
 from assistant.storage import SECONDS_PER_DAY, Storage
@@ -153,10 +152,11 @@ class Triager:
         question = redact(f"{request.subject.strip()}. {request.body.strip()}")
         question = question[:_MAX_QUESTION_CHARS]
         hits = await asyncio.to_thread(self._knowledge.searcher.search, question, scope, _SOURCES_K)
-        wanted = stems(question) if detect_language(question) == "fr" else frozenset()
-        confidence = max((self._evidence.score(wanted, hit) for hit in hits), default=0.0)
+        evidence = self._evidence.decide(question, hits, detect_language(question))
+        confidence = round(evidence.probability, 3)
         sources = tuple(Citation.of(index, hit) for index, hit in enumerate(hits[:_MAX_SOURCES], 1))
-        threshold = self._settings.triage.reply_min_score or self._evidence.threshold
+        # A draft wherever the learner would get an answer (an agent reviews it anyway).
+        threshold = self._settings.triage.reply_min_score or self._evidence.hedge_at
         if confidence < threshold:
             return None, confidence, sources
         try:

@@ -215,6 +215,47 @@ def test_a_question_without_evidence_offers_the_support_desk(
     }
 
 
+HEDGE = "Je ne suis pas certain que cela réponde exactement à votre question ; voici ce que dit"
+
+
+def test_a_doubtful_answer_is_hedged_cited_and_offers_the_support_desk(
+    tmp_path: Path, sample_knowledge: Knowledge
+) -> None:
+    # Hedging from probability 0: what is normally refused is answered, with the doubt said.
+    settings = make_settings(
+        tmp_path / "hedge", jwt_secret=SECRET, support_url=SUPPORT_URL, min_evidence_score=0.0
+    )
+    runtime = build_runtime(settings, knowledge=sample_knowledge)
+    with TestClient(create_app(settings, runtime)) as client:
+        body = client.post(
+            "/api/chat",
+            json={"message": "Comment renouveler mon passeport ?"},
+            headers=bearer(settings),
+        ).json()
+        clear = client.post(
+            "/api/chat",
+            json={"message": "J'ai oublié mon mot de passe Mentor, comment le réinitialiser ?"},
+            headers=bearer(settings),
+        ).json()
+    assert body["refused"] is None and body["confidence"] == "low"
+    assert body["answer"].startswith(HEDGE)
+    assert body["citations"] and "[1]" in body["answer"]
+    # The support desk is offered in the same reply, in the text and as an escalation.
+    assert body["answer"].rstrip().endswith(SUPPORT_URL)
+    assert body["escalation"]["suggested"] is True and body["escalation"]["url"] == SUPPORT_URL
+    assert clear["confidence"] == "high" and not clear["answer"].startswith(HEDGE)
+    assert clear["escalation"] is None
+
+
+def test_a_refusal_has_no_confidence(client: TestClient, app_settings: Settings) -> None:
+    response = client.post(
+        "/api/chat",
+        json={"message": "Quelle est la capitale de l'Australie ?"},
+        headers=bearer(app_settings),
+    )
+    assert response.json()["refused"] is not None and response.json()["confidence"] is None
+
+
 # -- search ----------------------------------------------------------------------------------
 
 

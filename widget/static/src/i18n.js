@@ -46,6 +46,7 @@ const MESSAGES = {
       "Votre demande a été transmise à l’équipe support. Numéro de ticket : {ticket}.",
     ticketError: "La demande n’a pas pu être transmise. Utilisez la page de contact du support.",
     escalationDefault: "L’équipe support de Mentor peut vous aider.",
+    hedged: "Réponse à vérifier : elle ne correspond peut-être pas exactement à votre question.",
     retry: "Réessayer",
     reload: "Recharger la page",
     errorGeneric:
@@ -109,6 +110,7 @@ const MESSAGES = {
     ticketCreated: "Your request has been sent to the support team. Ticket number: {ticket}.",
     ticketError: "The request could not be sent. Please use the support contact page.",
     escalationDefault: "The Mentor support team can help you.",
+    hedged: "Please check this answer: it may not match your question exactly.",
     retry: "Try again",
     reload: "Reload the page",
     errorGeneric: "The assistant could not answer right now. Try again in a moment.",

@@ -47,12 +47,13 @@ class ConversationStore {
   save(state) {
     const messages = state.messages
       .filter((m) => (m.role === "user" || m.role === "assistant") && !m.pending)
-      .map(({ role, text, citations, answerId, escalation, feedback, ticket }) => ({
+      .map(({ role, text, citations, answerId, escalation, confidence, feedback, ticket }) => ({
         role,
         text,
         citations,
         answerId,
         escalation,
+        confidence,
         feedback,
         // A ticket sent stays confirmed across reloads; one in flight or failed is retried.
         ticket: ticket && ticket.status === "sent" ? ticket : null,

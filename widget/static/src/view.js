@@ -193,6 +193,10 @@ class View {
       body.append(renderMarkdown(message.text, { t, citations }));
     }
     const parts = [h("p", { class: "sr-only", text: `${t("assistant")} :` }), body];
+    // A hedged answer (the evidence check was not sure) is marked as one, not only worded so.
+    if (!message.pending && message.confidence === "low") {
+      parts.splice(1, 0, h("p", { class: "hedged", text: t("hedged") }));
+    }
     if (!message.pending) {
       if (citations.size) parts.push(this.renderSources(message.citations));
       if (message.escalation && message.escalation.suggested) {

@@ -145,6 +145,7 @@ class Assistant extends View {
       citations: Array.isArray(payload.citations) ? payload.citations : answer.citations,
       answerId: payload.answer_id,
       escalation: payload.escalation,
+      confidence: payload.confidence === "low" ? "low" : null,
       feedback: null,
     });
     if (payload.conversation_id) this.state.conversationId = payload.conversation_id;

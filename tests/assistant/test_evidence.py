@@ -1,0 +1,87 @@
+"""The answer-or-refuse decision, on candidate lists built by hand (values, not mocks)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.evidence import EvidencePolicy
+from assistant.types import Confidence
+from knowledge.models import EMBEDDING_GEMMA
+from knowledge.types import Chunk, Hit, Kind
+
+QUESTION = "Comment réinitialiser mon mot de passe oublié ?"
+PROFILES = [EMBEDDING_GEMMA.name, "use-multilingual-v3"]
+
+
+def hit(cosine: float, text: str, lexical: float = 0.0, number: int = 0) -> Hit:
+    chunk = Chunk(
+        chunk_id=f"c{number}",
+        document_id=f"d{number}",
+        text=text,
+        position=0,
+        title=text.split("\n")[0],
+        source="faq.yaml",
+        kind=Kind.FAQ,
+        collection="default",
+    )
+    return Hit(chunk, cosine, dense_score=cosine, sparse_score=lexical or None)
+
+
+ANSWER = "Mot de passe oublié\nCliquez sur « Mot de passe oublié » pour le réinitialiser."
+OTHERS = ["Attestation de participation", "Inscription à une session", "Sessions archivées"]
+
+
+def candidates(cosine: float, text: str = ANSWER, lexical: float = 1.0) -> list[Hit]:
+    rest = [hit(0.2, other, 0.1, n) for n, other in enumerate(OTHERS, 1)]
+    return [hit(cosine, text, lexical), *rest]
+
+
+@pytest.mark.parametrize("model", PROFILES)
+def test_the_outcome_rises_with_the_evidence_refuse_then_hedge_then_answer(model: str) -> None:
+    policy = EvidencePolicy.for_embedder(model)
+    outcomes = []
+    for step in range(0, 101, 2):
+        # Half of the question's words in the passage: the cosine decides the outcome.
+        evidence = policy.decide(QUESTION, candidates(step / 100, "Mot de passe\nUn lien."))
+        outcomes.append(evidence.confidence)
+    # Never back down as the first passage gets closer to the question.
+    order = {None: 0, Confidence.LOW: 1, Confidence.HIGH: 2}
+    ranks = [order[o] for o in outcomes]
+    assert ranks == sorted(ranks)
+    assert set(outcomes) == {None, Confidence.LOW, Confidence.HIGH}
+
+
+def test_the_question_s_words_in_the_passage_count_with_the_lite_model_only() -> None:
+    lite = EvidencePolicy.for_embedder("use-multilingual-v3")
+    with_words = lite.decide(QUESTION, candidates(0.45))
+    without = lite.decide(QUESTION, candidates(0.45, "Sans rapport\nTexte.", lexical=0.0))
+    assert with_words.probability > without.probability
+    # With EmbeddingGemma the share of the learner's words found was measured to hurt
+    # (typos, no accents, generic words shared with near-misses): the cosine decides.
+    gemma = EvidencePolicy.for_embedder(EMBEDDING_GEMMA.name)
+    assert gemma.decide(QUESTION, candidates(0.45)).probability == pytest.approx(
+        gemma.decide(QUESTION, candidates(0.45, "Sans rapport\nTexte.", lexical=0.0)).probability
+    )
+
+
+def test_an_off_topic_list_is_refused_and_a_clear_match_answered() -> None:
+    policy = EvidencePolicy.for_embedder(EMBEDDING_GEMMA.name)
+    assert policy.decide("Quel temps fera-t-il à Lyon ?", candidates(0.25, OTHERS[0])).refused
+    clear = policy.decide(QUESTION, candidates(0.75))
+    assert clear.confidence is Confidence.HIGH
+    assert clear.hits[0].chunk.text == ANSWER
+    # The others are far below the first: fewer, surer sources.
+    assert len(clear.hits) == 1
+
+
+def test_a_question_in_another_language_is_judged_on_the_dense_signals() -> None:
+    policy = EvidencePolicy.for_embedder(EMBEDDING_GEMMA.name)
+    english = "How do I reset my forgotten password?"
+    # Its words are not French: finding none of them in the passage must not sink it.
+    assert policy.decide(english, candidates(0.75, lexical=0.0), asked_in="en").hits
+
+
+def test_an_override_sets_the_hedge_level() -> None:
+    policy = EvidencePolicy.for_embedder(EMBEDDING_GEMMA.name, override=0.0)
+    evidence = policy.decide("Quel temps fera-t-il à Lyon ?", candidates(0.25, OTHERS[0]))
+    assert evidence.confidence is Confidence.LOW
