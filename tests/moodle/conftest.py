@@ -1,4 +1,4 @@
-"""The `moodle` fixture: one real Moodle 4.5 site for the whole test session.
+"""The `moodle` fixture: a real Moodle 4.5 site for each test module.
 
 Needs ../shared/moodle (the Moodle tarball and French language pack, beside the repo root),
 PHP 8.2 (`scripts/install-moodle.sh`) and the PostgreSQL server (`scripts/install-postgres.sh`).
@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -59,7 +60,10 @@ def _missing(message: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+# One site per test module: modules (plugin, LTI, sync) each create the courses of the
+# corpus's sessions their own way, and an ID number or short name is unique in a Moodle.
+# A restore from the cache takes about 10 s.
+@pytest.fixture(scope="module")
 def moodle(request: pytest.FixtureRequest) -> Iterator[MoodleSite]:
     """A running Moodle with local_mentorassistant installed and enabled (signing with
     PLUGIN_SECRET, no service URL yet: tests point it at theirs with configure_plugin)."""
@@ -102,18 +106,25 @@ class Service:
 
 
 @pytest.fixture(scope="session")
-def service(moodle: MoodleSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus indexed once (lite profile), for each module's service in turn."""
+    data_dir = tmp_path_factory.mktemp("moodle-service")
+    report = run_ingest(make_settings(data_dir))
+    assert not report.failed, report.failed
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def service(moodle: MoodleSite, sample_index: Path) -> Iterator[Service]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     settings = make_settings(
-        tmp_path_factory.mktemp("moodle-service"),
+        sample_index,
         jwt_secret=PLUGIN_SECRET,
         jwt_issuer=moodle.url,
         cors_origins=[moodle.url],
     )
-    report = run_ingest(settings)
-    assert not report.failed, report.failed
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
     )
@@ -157,7 +168,7 @@ class Courses:
     admin: User  # a site administrator, French
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def courses(moodle: MoodleSite, service: Service) -> Courses:
     laicite = moodle.course_for_session("laicite", LAICITE, "Laïcité 2025")
     parcours = moodle.course_for_session("parcours", PARCOURS, "Parcours manager 2025")

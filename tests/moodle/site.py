@@ -508,6 +508,7 @@ class MoodleSite:
         page.fill("#password", password)
         with page.expect_navigation():
             page.click("#loginbtn")
+        page.wait_for_load_state()
         if "/login/index.php" in page.url:
             raise MoodleError(f"could not sign in as {username}")
 

@@ -172,14 +172,18 @@ def test_iframe_mode_on_a_real_course_page(
 
 
 def test_the_widget_speaks_the_learners_moodle_language(
-    page: Any, moodle: MoodleSite, service: Service, courses: Courses
+    page: Any, browser: Any, moodle: MoodleSite, service: Service, courses: Courses
 ) -> None:
     _course_page(page, moodle, courses.english, courses.laicite)
     expect(page.locator(f"{WIDGET} .launcher")).to_have_text("Any questions?")
     assert page.locator("html").get_attribute("lang") == "en"
-    page.context.clear_cookies()
-    _course_page(page, moodle, courses.learner, courses.laicite)
-    expect(page.locator(f"{WIDGET} .launcher")).to_have_text("Une question ?")
+    french = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        other = french.new_page()
+        _course_page(other, moodle, courses.learner, courses.laicite)
+        expect(other.locator(f"{WIDGET} .launcher")).to_have_text("Une question ?")
+    finally:
+        french.close()
 
 
 @pytest.mark.parametrize("mode", ["script", "iframe"])
