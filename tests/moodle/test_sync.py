@@ -64,7 +64,7 @@ $draft = function (string $path, string $name) use ($fs, $USER): int {
 };
 $values = $gen->create_category(['name' => 'Valeurs de la République']);
 $managers = $gen->create_category(['name' => 'Parcours managers']);
-$laicite = $gen->create_course(['fullname' => 'Laïcité au travail', 'shortname' => 'sync-laicite',
+$laicite = $gen->create_course(['fullname' => 'Laïcité au travail', 'shortname' => 'laicite',
     'idnumber' => $params['laicite'], 'category' => $values->id,
     'summary' => '<p>Ce cours présente la laïcité dans la fonction publique.</p>']);
 $page = $gen->create_module('page', ['course' => $laicite->id, 'section' => 1,
@@ -92,7 +92,7 @@ $hidden = $gen->create_module('page', ['course' => $laicite->id, 'section' => 2,
 $quiz = $gen->create_module('quiz', ['course' => $laicite->id, 'section' => 3,
     'name' => 'Évaluation finale', 'showdescription' => 1,
     'intro' => '<p>Ce questionnaire vérifie vos acquis sur la neutralité.</p>']);
-$parcours = $gen->create_course(['fullname' => 'Parcours des managers', 'shortname' => 'sync-parcours',
+$parcours = $gen->create_course(['fullname' => 'Parcours des managers', 'shortname' => 'parcours',
     'idnumber' => $params['parcours'], 'category' => $managers->id]);
 $scorm = $gen->create_module('scorm', ['course' => $parcours->id, 'section' => 1,
     'name' => 'Étude de cas Dolibarr', 'intro' => '',
