@@ -201,7 +201,7 @@ def test_each_kind_is_answerable_with_a_citation_to_its_activity(
             LAICITE,
         ),
         (
-            "Que veut dire neutralité pour un agent ?",
+            "Quelle obligation la neutralité fait-elle à l’agent ?",
             "ne pas manifester ses convictions",
             site.view("glossary", "glossary"),
             LAICITE,
