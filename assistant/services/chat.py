@@ -61,6 +61,6 @@ class ChatService:
     ) -> Reply:
         refused = answer.refused.value if answer.refused else None
         answer_id = self._conversations.record_exchange(
-            conversation.conversation_id, user_id, question, answer.text, refused
+            conversation.conversation_id, user_id, question, answer.text, refused, answer.confidence
         )
         return Reply(answer, conversation.conversation_id, answer_id, bool(conversation.history))

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from assistant.privacy import redact
 from assistant.storage.schema import conversations, feedback, messages, upsert
-from assistant.types import Turn
+from assistant.types import Confidence, Turn
 
 # Messages (user and assistant) fed back to the condensation of a follow-up question.
 HISTORY_MESSAGES = 6
@@ -44,10 +44,12 @@ class Exchange:
 
 @dataclass(frozen=True, slots=True)
 class GapQuestion:
-    """A learner question the knowledge base did not serve: refused, or rated down."""
+    """A learner question the knowledge base did not serve: refused, answered with a hedge
+    (only half served), or rated down."""
 
     text: str
     refused: str | None
+    hedged: bool
     thumbs_down: bool
     created: float
 
@@ -105,8 +107,10 @@ class Conversations:
         question: str,
         answer: str,
         refused: str | None,
+        confidence: Confidence | None = None,
     ) -> str:
-        """Store the question and its answer; returns the answer id that feedback refers to."""
+        """Store the question and its answer (``confidence``: none for a refusal); returns the
+        answer id that feedback refers to."""
         answer_id = uuid.uuid4().hex
         now = time.time()
         with self._engine.begin() as db:
@@ -116,9 +120,9 @@ class Conversations:
                 .on_conflict_do_nothing(index_elements=["id"])
             )
             # Two statements, in order: the question's id is below its answer's.
-            for role, content, answer_key, reason in (
-                ("user", redact(question), None, None),
-                ("assistant", redact(answer), answer_id, refused),
+            for role, content, answer_key, reason, sure in (
+                ("user", redact(question), None, None, None),
+                ("assistant", redact(answer), answer_id, refused, confidence),
             ):
                 db.execute(
                     messages.insert().values(
@@ -127,6 +131,7 @@ class Conversations:
                         content=content,
                         answer_id=answer_key,
                         refused=reason,
+                        confidence=sure.value if sure else None,
                         created=now,
                     )
                 )
@@ -201,22 +206,29 @@ class Conversations:
         rated_down = sa.exists().where(
             feedback.c.answer_id == answer.c.answer_id, feedback.c.rating == "down"
         )
+        hedged = answer.c.confidence == Confidence.LOW.value
         query = (
-            sa.select(question.c.content, answer.c.refused, rated_down, answer.c.created)
+            sa.select(question.c.content, answer.c.refused, rated_down, answer.c.created, hedged)
             .select_from(answer)
             .join(question, question.c.id == previous)
             .where(
                 answer.c.role == "assistant",
                 answer.c.created >= since,
-                sa.or_(answer.c.refused.in_(GAP_REFUSALS), rated_down),
+                sa.or_(answer.c.refused.in_(GAP_REFUSALS), hedged, rated_down),
             )
             .order_by(answer.c.created, answer.c.id)
         )
         with self._engine.connect() as db:
             rows = db.execute(query).all()
         return [
-            GapQuestion(text, refused if refused in GAP_REFUSALS else None, bool(down), created)
-            for text, refused, down, created in rows
+            GapQuestion(
+                text,
+                refused if refused in GAP_REFUSALS else None,
+                bool(low),
+                bool(down),
+                created,
+            )
+            for text, refused, down, created, low in rows
         ]
 
 

@@ -41,6 +41,8 @@ messages = sa.Table(
     sa.Column("content", sa.Text, nullable=False),
     sa.Column("answer_id", sa.Text, unique=True),
     sa.Column("refused", sa.Text),
+    # "high", "low" (a hedged answer; assistant/types.Confidence), none for a refusal (0004).
+    sa.Column("confidence", sa.Text),
     sa.Column("created", sa.Float, nullable=False),
 )
 feedback = sa.Table(

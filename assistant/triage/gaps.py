@@ -1,6 +1,6 @@
-"""Knowledge gaps: the learner questions the knowledge base did not serve (refused, or
-answered and rated down), grouped by topic and ranked by frequency. The FAQ entries to
-write next.
+"""Knowledge gaps: the learner questions the knowledge base did not serve (refused, answered
+with a hedge, or answered and rated down), grouped by topic and ranked by frequency. The FAQ
+entries to write next.
 
 Grouping is leader clustering on the embeddings: each question joins the closest group
 whose centroid it reaches (cosine threshold), or starts one. Deterministic, no number of
@@ -35,6 +35,7 @@ class GapCluster:
     topic: str
     count: int
     refused: int
+    hedged: int
     thumbs_down: int
     examples: tuple[str, ...]
     last_seen: float
@@ -87,6 +88,7 @@ def _cluster(
         topic=examples[0],
         count=len(group),
         refused=sum(questions[i].refused is not None for i in group),
+        hedged=sum(questions[i].hedged for i in group),
         thumbs_down=sum(questions[i].thumbs_down for i in group),
         examples=tuple(examples[:MAX_EXAMPLES]),
         last_seen=max(questions[i].created for i in group),
@@ -101,7 +103,9 @@ def _cell(text: str) -> str:
 def gaps_csv(clusters: Sequence[GapCluster]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["rang", "sujet", "occurrences", "refus", "avis_negatifs", "exemples"])
+    writer.writerow(
+        ["rang", "sujet", "occurrences", "refus", "avec_reserve", "avis_negatifs", "exemples"]
+    )
     for rank, cluster in enumerate(clusters, 1):
         writer.writerow(
             [
@@ -109,6 +113,7 @@ def gaps_csv(clusters: Sequence[GapCluster]) -> str:
                 _cell(cluster.topic),
                 cluster.count,
                 cluster.refused,
+                cluster.hedged,
                 cluster.thumbs_down,
                 _cell(" | ".join(cluster.examples)),
             ]

@@ -34,8 +34,10 @@ PAY = ["Ma fiche de paie est fausse", "Mon bulletin de salaire contient une erre
 WEATHER = ["Quel temps fera-t-il demain à Lyon ?"]
 
 
-def gap(text: str, refused: str | None = "no_evidence", down: bool = False) -> GapQuestion:
-    return GapQuestion(text, refused, down, time.time())
+def gap(
+    text: str, refused: str | None = "no_evidence", down: bool = False, hedged: bool = False
+) -> GapQuestion:
+    return GapQuestion(text, refused, hedged, down, time.time())
 
 
 def test_gap_questions_are_grouped_by_topic_and_ranked_by_frequency(
@@ -43,11 +45,13 @@ def test_gap_questions_are_grouped_by_topic_and_ranked_by_frequency(
 ) -> None:
     questions = [gap(q) for q in [*PAY, ATTESTATION[0], *WEATHER, *ATTESTATION[1:]]]
     questions.append(gap(PAY[0], refused=None, down=True))
+    questions.append(gap(ATTESTATION[0], refused=None, hedged=True))
     clusters = cluster_gaps(questions, sample_knowledge.searcher.embedder)
-    assert [c.count for c in clusters] == [4, 3, 1]
+    assert [c.count for c in clusters] == [5, 3, 1]
     assert set(clusters[0].examples) == set(ATTESTATION)
+    assert (clusters[0].refused, clusters[0].hedged, clusters[0].thumbs_down) == (4, 1, 0)
     assert set(clusters[1].examples) == set(PAY)
-    assert (clusters[1].refused, clusters[1].thumbs_down) == (2, 1)
+    assert (clusters[1].refused, clusters[1].hedged, clusters[1].thumbs_down) == (2, 0, 1)
     assert clusters[2].topic == WEATHER[0]
 
 
@@ -58,7 +62,15 @@ def test_gap_csv_has_one_row_per_topic_and_defuses_formulas(
         [gap('=HYPERLINK("http://x")'), gap(PAY[0])], sample_knowledge.searcher.embedder
     )
     rows = list(csv.reader(io.StringIO(gaps_csv(clusters))))
-    assert rows[0] == ["rang", "sujet", "occurrences", "refus", "avis_negatifs", "exemples"]
+    assert rows[0] == [
+        "rang",
+        "sujet",
+        "occurrences",
+        "refus",
+        "avec_reserve",
+        "avis_negatifs",
+        "exemples",
+    ]
     assert len(rows) == 3
     assert all(not row[1].startswith("=") for row in rows[1:])
 
@@ -186,3 +198,35 @@ def test_gap_report_lists_refused_and_rated_down_questions_and_exports_csv(
     assert export.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
     assert [row[2] for row in rows[1:]] == ["2", "1", "1"]
+
+
+def test_a_hedged_answer_is_in_the_gap_report_beside_the_refusals(
+    tmp_path: Path, sample_knowledge: Knowledge
+) -> None:
+    # Hedging from probability 0: what is normally refused is answered with a hedge.
+    settings = make_settings(
+        tmp_path / "hedge", jwt_secret=SECRET, public_url=DESK, min_evidence_score=0.0
+    )
+    runtime = build_runtime(settings, knowledge=sample_knowledge)
+    with TestClient(create_app(settings, runtime), base_url=DESK, headers={"Origin": DESK}) as c:
+        learner = {"Authorization": f"Bearer {mint_token(settings, 'learner-1', [LAICITE])}"}
+        asked = {
+            question: c.post("/api/chat", json={"message": question}, headers=learner).json()
+            for question in (
+                "Comment renouveler mon passeport ?",
+                "J'ai oublié mon mot de passe Mentor, comment le réinitialiser ?",
+            )
+        }
+        hedged, clear = asked
+        assert asked[hedged]["confidence"] == "low" and asked[clear]["confidence"] == "high"
+        # The report is the support desk's: a learner's token opens no session there.
+        assert login(c, settings, Role.LEARNER) == 403
+        assert c.get("/desk/gaps", follow_redirects=False).status_code == 303
+        login(c, settings)
+        page = c.get("/desk/gaps", params={"days": 7}).text
+        export = c.get("/desk/gaps.csv", params={"days": 7}).text
+    assert "Avec réserve" in page and "1 sujet, 1 question" in page
+    assert hedged in page and clear not in page
+    header, row = csv.reader(io.StringIO(export.lstrip("\ufeff")))
+    assert dict(zip(header, row, strict=True))["avec_reserve"] == "1"
+    assert dict(zip(header, row, strict=True))["refus"] == "0"

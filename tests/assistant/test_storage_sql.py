@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 
 from assistant.storage import SECONDS_PER_DAY, Storage, TicketFilter
 from assistant.storage.schema import MIGRATIONS
-from assistant.types import Turn
+from assistant.types import Confidence, Turn
 from tests.pgcluster import free_port, server_binary
 
 PII = "Écrivez à jean.dupont@example.fr ou au 06 12 34 56 78"
@@ -124,18 +124,26 @@ def test_tickets_are_numbered_filtered_and_updated(storage: Storage) -> None:
     assert storage.tickets.values("category") == ["attestation"]
 
 
-def test_gap_questions_are_refusals_and_thumbs_down(storage: Storage) -> None:
-    storage.conversations.record_exchange("c1", "u", "Sans réponse ?", "Non.", "no_evidence")
-    storage.conversations.record_exchange("c1", "u", "Injection", "Non.", "prompt_injection")
-    rated = storage.conversations.record_exchange("c2", "u", "Mal répondu", "Voici.", None)
+def test_gap_questions_are_refusals_hedged_answers_and_thumbs_down(storage: Storage) -> None:
+    record = storage.conversations.record_exchange
+    record("c1", "u", "Sans réponse ?", "Non.", "no_evidence")
+    record("c1", "u", "Injection", "Non.", "prompt_injection")
+    rated = record("c2", "u", "Mal répondu", "Voici.", None, Confidence.HIGH)
     storage.conversations.add_feedback(rated, "u", "down", None)
-    liked = storage.conversations.record_exchange("c3", "u", "Bien répondu", "Voici.", None)
+    liked = record("c3", "u", "Bien répondu", "Voici.", None, Confidence.HIGH)
     storage.conversations.add_feedback(liked, "u", "up", None)
+    record("c4", "u", "À moitié répondu", "Je ne suis pas certain…", None, Confidence.LOW)
     gaps = storage.conversations.gap_questions(time.time() - 60)
-    assert [(g.text, g.refused, g.thumbs_down) for g in gaps] == [
-        ("Sans réponse ?", "no_evidence", False),
-        ("Mal répondu", None, True),
+    assert [(g.text, g.refused, g.hedged, g.thumbs_down) for g in gaps] == [
+        ("Sans réponse ?", "no_evidence", False, False),
+        ("Mal répondu", None, False, True),
+        ("À moitié répondu", None, True, False),
     ]
+    with storage.engine.connect() as db:
+        stored = db.execute(
+            sa.text("SELECT confidence FROM messages WHERE role = 'assistant' ORDER BY id")
+        ).scalars()
+        assert list(stored) == [None, None, "high", "high", "low"]
 
 
 def test_triaged_requests_and_purge(storage: Storage) -> None:

@@ -96,13 +96,13 @@ def test_rerun_on_unchanged_sources_changes_nothing(settings: Settings, corpus: 
     assert indexed_ids(settings) == before
 
 
-def test_a_new_extraction_revision_reindexes_unchanged_bytes(
-    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_new_way_of_indexing_reindexes_unchanged_bytes(settings: Settings, corpus: Path) -> None:
+    # Sources are skipped on a hash of their bytes and of how they are indexed (extraction
+    # revision, models, chunking): a change in the latter must redo them.
     run_ingest(settings, [corpus])
-    monkeypatch.setattr("ingest.pipeline.EXTRACTION_REVISION", -1)
+    overlap = settings.knowledge.chunk_overlap + 1
 
-    report = run_ingest(settings, [corpus])
+    report = run_ingest(with_overrides(settings, chunk_overlap=overlap), [corpus])
 
     assert report.count(Status.INDEXED) == 4
 
