@@ -140,6 +140,33 @@ def test_removed_source_disappears_from_the_index(settings: Settings, corpus: Pa
     assert "Fiche 0" in titles
 
 
+def test_lite_gives_each_faq_question_a_point_of_its_own(settings: Settings, corpus: Path) -> None:
+    question = "J'ai oublié mon mot de passe, que faire ?"
+    run_ingest(settings, [corpus])
+    assert run_ingest(settings, [corpus]).count(Status.UNCHANGED) == 4
+    knowledge = open_knowledge(settings.knowledge)
+    try:
+        store, embedder = knowledge.store, knowledge.searcher.embedder
+        vector = embedder.embed_documents([question])[0]
+        [hit] = store.query_dense(vector, Scope.everything(), 1)
+        # The question's own point (the entry's text, question and answer, is farther).
+        assert hit.chunk.title == question and hit.score == pytest.approx(1.0, abs=1e-3)
+        # Counting and listing the chunks leave the questions' points out.
+        chunks = list(store.iter_chunks())
+        assert store.count() == len(chunks) == len(knowledge.catalog.known_chunk_ids()) == 8
+    finally:
+        knowledge.close()
+
+    (corpus / "faq" / "entries.yaml").unlink()
+    run_ingest(settings, [corpus])
+    knowledge = open_knowledge(settings.knowledge)
+    try:
+        hits = knowledge.store.query_dense(vector, Scope.everything(), 10)
+        assert hits and all(hit.chunk.title != question for hit in hits)
+    finally:
+        knowledge.close()
+
+
 def build_and_list(settings: Settings) -> list:
     store = build_store(settings.knowledge)
     try:
