@@ -41,7 +41,7 @@ from tests.moodle.site import (
 from tests.pgcluster import server_binary
 
 # Fixtures of the widget's tests: axe-core, test-artifacts/.
-from tests.widget.conftest import artifacts, axe_source  # noqa: F401
+from tests.widget.conftest import artifacts, axe_source, browser  # noqa: F401
 
 LAICITE = "laicite-2025"
 PARCOURS = "parcours-manager-2025"

@@ -123,8 +123,15 @@ def _missing(what: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Debian's Chromium, for one test module at a time.
+
+    Playwright's sync API runs its event loop in a greenlet of the main thread, and that
+    loop stays the thread's running loop until Playwright stops: an async test run while it
+    is alive fails ("Cannot run the event loop while another loop is running"), and so does
+    a second sync Playwright. Module scope stops it when its module ends, whatever the
+    order of the modules; a browser module must not hold async tests."""
     if not CHROMIUM.exists():
         _missing(str(CHROMIUM))
     try:
