@@ -122,8 +122,11 @@ class _Candidate:
 
 
 @dataclass(frozen=True, slots=True)
-class _Course:
+class Course:
+    """A course folder's manifest, read once for the job and for the demo page."""
+
     session_id: str
+    title: str
     reuses: tuple[str, ...]
     manifest_uri: str
     options: LoadOptions
@@ -328,14 +331,14 @@ class _Job:
         self.writer.reconcile()
         return report
 
-    def _courses(self, root: Path, base: LoadOptions, report: IngestReport) -> dict[str, _Course]:
+    def _courses(self, root: Path, base: LoadOptions, report: IngestReport) -> dict[str, Course]:
         manifests = sorted(root.rglob(COURSE_MANIFEST)) if root.is_dir() else []
         courses = {}
         for manifest in manifests:
             try:
                 if not manifest.resolve().is_relative_to(root.resolve()):
                     raise UnsafeLinkError(_link_uri(manifest), "link to a course manifest outside")
-                course = _read_course(manifest, base)
+                course = read_course(manifest, base)
             except IngestError as error:
                 report.outcomes.append(
                     SourceOutcome(
@@ -403,7 +406,7 @@ def _link_uri(path: Path) -> str:
     return f"{folder}{'' if folder.endswith((':', '/')) else '/'}{quote(path.name)}"
 
 
-def _discover(root: Path, base: LoadOptions, courses: dict[str, _Course]) -> Iterator[_Candidate]:
+def _discover(root: Path, base: LoadOptions, courses: dict[str, Course]) -> Iterator[_Candidate]:
     if root.is_file():
         yield _Candidate(root, _uri(root), base)
         return
@@ -435,7 +438,7 @@ def _discover(root: Path, base: LoadOptions, courses: dict[str, _Course]) -> Ite
         yield _Candidate(path, _uri(path), options)
 
 
-def _read_course(manifest: Path, base: LoadOptions) -> _Course:
+def read_course(manifest: Path, base: LoadOptions) -> Course:
     uri = _uri(manifest)
     try:
         data = strict_yaml.load(manifest.read_text(encoding="utf-8"))
@@ -447,8 +450,9 @@ def _read_course(manifest: Path, base: LoadOptions) -> _Course:
     if not isinstance(data, dict) or data.get("session_id") in (None, ""):
         raise CorruptFileError(uri, "invalid course manifest: needs a session_id")
     session_id = str(data["session_id"])
-    return _Course(
+    return Course(
         session_id=session_id,
+        title=str(data.get("title") or session_id),
         reuses=tuple(str(s) for s in data.get("reuses") or ()),
         manifest_uri=uri,
         options=replace(

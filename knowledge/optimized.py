@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.errors import ModelIntegrityError, ModelNotProvisionedError
-from knowledge.models import EMBEDDING_GEMMA, ModelSpec, model_path, sha256_file
+from knowledge.models import (
+    EMBEDDING_GEMMA,
+    ModelSpec,
+    already_made,
+    model_path,
+    sha256_file,
+    verify_files,
+)
 
 Progress = Callable[[str], None]
 
@@ -73,16 +80,8 @@ def verify_optimized(folder: Path, spec: ModelSpec = EMBEDDING_GEMMA) -> None:
             f"{folder} was made by another recipe or from other weights; "
             "run `mentor-assistant models fetch` to remake it"
         )
-    for name, expected in manifest["files"].items():
-        file = folder / name
-        if not file.is_file():
-            raise ModelIntegrityError(f"{folder.name}: {name} is missing")
-        actual = sha256_file(file)
-        if actual != expected:
-            raise ModelIntegrityError(
-                f"{folder.name}: {name} has sha256 {actual}, expected {expected}; "
-                "refusing it (run `mentor-assistant models fetch` to remake it)"
-            )
+    remedy = " (run `mentor-assistant models fetch` to remake it)"
+    verify_files(folder, manifest["files"], folder.name, remedy)
 
 
 def optimize(
@@ -90,12 +89,10 @@ def optimize(
 ) -> Path:
     """Make the optimised folder from the provisioned weights; idempotent."""
     target = optimized_path(models_dir, spec)
-    try:
-        verify_optimized(target, spec)
-        progress(f"{target.name} already made in {target}")
+    if already_made(
+        lambda: verify_optimized(target, spec), progress, f"{target.name} already made in {target}"
+    ):
         return target
-    except ModelIntegrityError:
-        pass
     source = model_path(models_dir, spec)
     if not (source / "model.safetensors").is_file():
         raise ModelNotProvisionedError(

@@ -1,21 +1,24 @@
 """Remote LLMs through their official SDKs: ``mistralai`` for Mistral, ``openai`` for any
 OpenAI-compatible endpoint (the State's Albert API, vLLM…).
 
-Both stream chat completions; the SDKs own the HTTP: timeouts, and retries of 429, 5xx and
-network errors with their backoff (a server's ``Retry-After`` honoured). A stream is only
-retried before it starts: once the learner has seen words, a retry would repeat them, so
-a broken stream raises instead (``FallbackGenerator`` and the answer service decide what
-the learner then reads). Every SDK failure becomes a ``GeneratorError`` here. Tests fake
-the endpoints at the HTTP level, through the SDKs' ``httpx2`` transport.
+Both stream chat completions; the SDKs own the HTTP and its timeouts. Retries are one loop of
+ours for both backends (the SDKs' own are off): ``mistralai`` bounds its retries by elapsed
+time rather than by count, and ``openai`` has no setting for its backoff, so neither could
+honour MENTOR_LLM_MAX_RETRIES and MENTOR_LLM_BACKOFF_SECONDS alike. 429, 5xx and network
+errors are retried, a server's ``Retry-After`` honoured. A stream is only retried before it
+starts: once the learner has seen words, a retry would repeat them, so a broken stream
+raises instead (``FallbackGenerator`` and the answer service decide what the learner then
+reads). Every SDK failure becomes a ``GeneratorError`` here. Tests fake the endpoints at the
+HTTP level, through the SDKs' ``httpx2`` transport.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Protocol, TypeVar, cast
 
 import httpx2
 import openai
@@ -23,7 +26,8 @@ from mistralai.client import Mistral
 from mistralai.client.errors import MistralError
 from mistralai.client.models import CompletionEvent
 from mistralai.client.utils.eventstreaming import EventStreamAsync
-from openai.types.chat import ChatCompletionMessageParam
+from openai import AsyncStream
+from openai.types.chat import ChatCompletionChunk, ChatCompletionMessageParam
 
 from assistant.errors import GeneratorError
 from assistant.privacy import redact
@@ -31,6 +35,7 @@ from assistant.retry import Backoff, retryable
 from assistant.types import Citation, Turn
 
 logger = logging.getLogger(__name__)
+_Opened = TypeVar("_Opened")
 
 SYSTEM_PROMPT = """\
 Tu es l’assistant de Mentor (mentor.gouv.fr), la plateforme de formation en ligne des \
@@ -76,8 +81,8 @@ class ChatClient(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Transport:
-    """How the SDKs reach the endpoint: the timeout, the retries, and (in tests) the
-    ``httpx2`` transport that fakes it."""
+    """How a backend reaches its endpoint: the SDK's timeout, our retries, and (in tests)
+    the ``httpx2`` transport that fakes it."""
 
     timeout_seconds: float
     max_retries: int
@@ -92,22 +97,47 @@ class Transport:
         )
 
 
+class _TryAgain(Exception):
+    """Opening the stream failed in a way worth another try: 429, 5xx or the network."""
+
+    def __init__(self, error: Exception, retry_after: str | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+async def _open_with_retries(
+    name: str, open_stream: Callable[[], Awaitable[_Opened]], transport: Transport
+) -> _Opened:
+    """The stream once it has started, after up to ``max_retries`` more tries."""
+    backoff = Backoff(transport.backoff_seconds, jitter=True)
+    attempt = 0
+    while True:
+        try:
+            return await open_stream()
+        except _TryAgain as failure:
+            if attempt >= transport.max_retries:
+                raise failure.error from None
+            delay = backoff.delay(attempt, failure.retry_after)
+        logger.warning("%s: retry %d in %.2fs", name, attempt + 1, delay)
+        attempt += 1
+        await asyncio.sleep(delay)
+
+
 class MistralClient:
     def __init__(self, api_key: str, base_url: str, transport: Transport) -> None:
-        # The SDK bounds its retries by elapsed time, not by count: a persistent 503 would
-        # be retried for the whole budget before the extractive fallback. The count of
-        # MENTOR_LLM_MAX_RETRIES is kept here instead, with the shared backoff.
         self._sdk = Mistral(
             api_key=api_key,
             server_url=base_url.rstrip("/"),
             async_client=transport.http_client(),
             timeout_ms=int(transport.timeout_seconds * 1000),
         )
-        self._max_retries = transport.max_retries
-        self._backoff = Backoff(transport.backoff_seconds, jitter=True)
+        self._transport = transport
 
     async def deltas(self, model: str, messages: list[dict[str, str]]) -> AsyncIterator[Delta]:
-        events = await self._open(model, messages)
+        events = await _open_with_retries(
+            "mistral", lambda: self._open(model, messages), self._transport
+        )
         async with events:
             async for event in events:
                 for choice in event.data.choices:
@@ -120,53 +150,58 @@ class MistralClient:
     async def _open(
         self, model: str, messages: list[dict[str, str]]
     ) -> EventStreamAsync[CompletionEvent]:
-        """The stream, once it has started: only then is a retry no longer possible."""
-        attempt = 0
-        while True:
-            try:
-                return await self._sdk.chat.stream_async(
-                    model=model,
-                    messages=messages,  # type: ignore[arg-type]
-                    temperature=_TEMPERATURE,
-                    retries=None,
-                )
-            except MistralError as error:
-                if not retryable(error.status_code) or attempt >= self._max_retries:
-                    raise
-                delay = self._backoff.delay(attempt, error.headers.get("Retry-After"))
-            except httpx2.TransportError:
-                if attempt >= self._max_retries:
-                    raise
-                delay = self._backoff.delay(attempt)
-            logger.warning("mistral: retry %d in %.2fs", attempt + 1, delay)
-            attempt += 1
-            await asyncio.sleep(delay)
+        try:
+            return await self._sdk.chat.stream_async(
+                model=model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=_TEMPERATURE,
+                retries=None,
+            )
+        except MistralError as error:
+            if retryable(error.status_code):
+                raise _TryAgain(error, error.headers.get("Retry-After")) from error
+            raise
+        except httpx2.TransportError as error:
+            raise _TryAgain(error) from error
 
 
 class OpenAIClient:
     def __init__(self, api_key: str | None, base_url: str, transport: Transport) -> None:
-        # The SDK's own backoff (0.5 s, doubled, with jitter) is MENTOR_LLM_BACKOFF_SECONDS'
-        # default; it has no setting for it.
         self._sdk = openai.AsyncOpenAI(
             # Albert and vLLM may need no key; the SDK insists on one.
             api_key=api_key or "none",
             base_url=base_url.rstrip("/"),
             timeout=transport.timeout_seconds,
-            max_retries=transport.max_retries,
+            max_retries=0,
             http_client=transport.http_client(),
         )
+        self._transport = transport
 
     async def deltas(self, model: str, messages: list[dict[str, str]]) -> AsyncIterator[Delta]:
-        stream = await self._sdk.chat.completions.create(
-            model=model,
-            messages=cast("list[ChatCompletionMessageParam]", messages),
-            temperature=_TEMPERATURE,
-            stream=True,
+        stream = await _open_with_retries(
+            "openai", lambda: self._open(model, messages), self._transport
         )
         async with stream:
             async for chunk in stream:
                 for choice in chunk.choices:
                     yield Delta(choice.delta.content, choice.finish_reason)
+
+    async def _open(
+        self, model: str, messages: list[dict[str, str]]
+    ) -> AsyncStream[ChatCompletionChunk]:
+        try:
+            return await self._sdk.chat.completions.create(
+                model=model,
+                messages=cast("list[ChatCompletionMessageParam]", messages),
+                temperature=_TEMPERATURE,
+                stream=True,
+            )
+        except openai.APIStatusError as error:
+            if retryable(error.status_code):
+                raise _TryAgain(error, error.response.headers.get("Retry-After")) from error
+            raise
+        except openai.APIConnectionError as error:  # timeouts included
+            raise _TryAgain(error) from error
 
 
 class ChatGenerator:

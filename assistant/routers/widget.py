@@ -6,14 +6,9 @@ Only the files assembled by ``widget.build_assets()`` when the app is created ca
 
 from __future__ import annotations
 
-import re
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import yaml
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -21,7 +16,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from assistant.auth import Role, mint_token
 from assistant.routers import RuntimeDep
 from assistant.settings import Settings
-from ingest.pipeline import COURSE_MANIFEST, SAMPLE_CORPUS
+from ingest.loaders import load_source
+from ingest.loaders.base import LoadOptions, SourceFile
+from ingest.pipeline import COURSE_MANIFEST, SAMPLE_CORPUS, read_course
+from knowledge.types import Document
 from widget import TEMPLATES_DIR, Asset, build_assets
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -29,10 +27,6 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 ALIAS_MAX_AGE = 300
 DEMO_SESSIONS = ("laicite-2025", "parcours-manager-2025")
 DEMO_USER_COOKIE = "mentor_demo_user"
-
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
-_SUBHEADING = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
-_FIRST_PARAGRAPH = re.compile(r"^# .+?\n+(.+?)(?:\n\n|\Z)", re.MULTILINE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,28 +155,30 @@ def _html(page: str, csp: str, cache: str) -> HTMLResponse:
 
 
 def _sample_courses() -> dict[str, DemoCourse]:
+    # Read as the ingestion job reads them, so the page shows the course the assistant knows.
     courses = {}
     for session_id in DEMO_SESSIONS:
         folder = SAMPLE_CORPUS / "courses" / session_id
-        manifest = yaml.safe_load((folder / COURSE_MANIFEST).read_text(encoding="utf-8"))
-        sections = tuple(_section(path) for path in sorted(folder.glob("*.md")))
+        course = read_course(folder / COURSE_MANIFEST, LoadOptions())
+        pages = [
+            document
+            for path in sorted(folder.glob("*.md"))
+            for document in load_source(
+                SourceFile(path.name, path.name, path.read_bytes()), course.options
+            )
+        ]
         courses[session_id] = DemoCourse(
-            session_id=session_id,
-            title=manifest["title"],
-            sections=sections,
-            reuses=tuple(manifest.get("reuses") or ()),
+            session_id=course.session_id,
+            title=course.title,
+            sections=tuple(_section(page) for page in pages),
+            reuses=course.reuses,
         )
     return courses
 
 
-def _section(path: Path) -> DemoSection:
-    text = path.read_text(encoding="utf-8")
-    front = _FRONT_MATTER.match(text)
-    meta: dict[str, Any] = yaml.safe_load(front.group(1)) if front else {}
-    body = text[front.end() :] if front else text
-    first = _FIRST_PARAGRAPH.search(body)
-    summary = first.group(1).replace("**", "").strip() if first else ""
-    activities: Sequence[str] = _SUBHEADING.findall(body)
-    return DemoSection(
-        title=str(meta.get("title") or path.stem), summary=summary, activities=tuple(activities)
-    )
+def _section(page: Document) -> DemoSection:
+    """A page's opening paragraph is its summary and its second-level headings its activities."""
+    opening = next((s for s in page.sections if len(s.heading_path) == 1), None)
+    summary = opening.text.split("\n\n", 1)[0] if opening else ""
+    activities = dict.fromkeys(s.heading_path[1] for s in page.sections if len(s.heading_path) > 1)
+    return DemoSection(title=page.title, summary=summary, activities=tuple(activities))

@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.embedders.batching import QueryBatcher
 from knowledge.optimized import MAX_SEQUENCE_TOKENS, MODEL_FILE, RUNTIME
+
+# Questions are padded to one of these lengths: each change of input shape costs the
+# dynamic graph a re-preparation (~10 ms of a ~30 ms question), and nearly all questions
+# fit the first width (bench/README.md, "Query latency").
+QUERY_WIDTHS = (32, 64, 128, 256, MAX_SEQUENCE_TOKENS)
 
 
 class OpenVinoEmbedder:
@@ -45,6 +51,7 @@ class OpenVinoEmbedder:
         self._model_id = model_id
         self._batch_size = batch_size
         self._dimension = int(compiled.outputs[0].get_partial_shape()[-1].get_length())
+        self._queries = QueryBatcher(self._embed_queries, batch_size)
 
     @property
     def model_id(self) -> str:
@@ -55,22 +62,28 @@ class OpenVinoEmbedder:
         return self._dimension
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        return self._embed([self.document_prompt + text for text in texts]).tolist()
+        # Passages keep their own lengths: for a few hundred tokens the padding to a fixed
+        # width would cost more than the change of shape.
+        return self._embed([self.document_prompt + text for text in texts], ()).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self._embed([self.query_prompt + text])[0].tolist()
+        return self._queries.embed(self.query_prompt + text).tolist()
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
+    def _embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, QUERY_WIDTHS)
+
+    def _embed(self, texts: Sequence[str], widths: Sequence[int]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._dimension), dtype=np.float32)
-        encoded = self._tokenizer(texts, truncation=True, max_length=MAX_SEQUENCE_TOKENS)
+        encoded = self._tokenizer(list(texts), truncation=True, max_length=MAX_SEQUENCE_TOKENS)
         ids: list[list[int]] = encoded["input_ids"]
         # Sorted by length, a batch pads to nearly nothing: padding costs like text.
         order = sorted(range(len(ids)), key=lambda index: len(ids[index]))
         vectors = np.zeros((len(ids), self._dimension), dtype=np.float32)
         for start in range(0, len(order), self._batch_size):
             batch = order[start : start + self._batch_size]
-            width = max(len(ids[index]) for index in batch)
+            longest = max(len(ids[index]) for index in batch)
+            width = next((width for width in widths if width >= longest), longest)
             input_ids = np.zeros((len(batch), width), dtype=np.int64)  # pad id 0, right side
             mask = np.zeros((len(batch), width), dtype=np.int64)
             for row, index in enumerate(batch):

@@ -173,6 +173,21 @@ async def test_persistent_500_raises_after_the_configured_retries(backend: str) 
     assert calls == 4
 
 
+async def test_the_backoff_setting_sets_the_wait_on_both_backends(backend: str) -> None:
+    # MENTOR_LLM_BACKOFF_SECONDS at 1 ms: three retries take no time, where the openai SDK's
+    # own backoff (0.5 s, doubled, at least three quarters of it) would wait 2.6 s or more.
+    calls: list[float] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        calls.append(time.perf_counter())
+        return httpx2.Response(503, text="busy")
+
+    with pytest.raises(GeneratorError, match="503"):
+        await drain(ask(generator(handler, backend=backend, retries=3, backoff=0.001)))
+    assert len(calls) == 4
+    assert calls[-1] - calls[0] < 1.5
+
+
 async def test_a_timeout_is_retried_then_raises(backend: str) -> None:
     calls = 0
 

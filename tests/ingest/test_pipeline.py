@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import signal
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -19,8 +16,9 @@ from ingest.pipeline import Status, run_ingest
 from knowledge.errors import IndexMismatchError
 from knowledge.settings import EmbeddingProfile
 from knowledge.types import Scope
-from knowledge.wiring import build_catalog, build_store, open_knowledge
+from knowledge.wiring import build_store, open_knowledge
 from tests.conftest import make_settings, with_overrides
+from tests.ingest.job import committed_sources, start_ingest_job
 
 
 def indexed_ids(settings: Settings) -> set[str]:
@@ -96,13 +94,13 @@ def test_rerun_on_unchanged_sources_changes_nothing(settings: Settings, corpus: 
     assert indexed_ids(settings) == before
 
 
-def test_a_new_extraction_revision_reindexes_unchanged_bytes(
-    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_new_way_of_indexing_reindexes_unchanged_bytes(settings: Settings, corpus: Path) -> None:
+    # Sources are skipped on a hash of their bytes and of how they are indexed (extraction
+    # revision, models, chunking): a change in the latter must redo them.
     run_ingest(settings, [corpus])
-    monkeypatch.setattr("ingest.pipeline.EXTRACTION_REVISION", -1)
+    overlap = settings.knowledge.chunk_overlap + 1
 
-    report = run_ingest(settings, [corpus])
+    report = run_ingest(with_overrides(settings, chunk_overlap=overlap), [corpus])
 
     assert report.count(Status.INDEXED) == 4
 
@@ -178,25 +176,12 @@ def build_and_list(settings: Settings) -> list:
 def test_index_equals_a_clean_build_after_a_kill_mid_run(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "corpus", pages=60)
     killed = make_settings(tmp_path / "killed")
-    env = {
-        **os.environ,
-        "MENTOR_DATA_DIR": str(killed.knowledge.data_dir),
-        "MENTOR_EMBEDDING_PROFILE": "lite",
-    }
-    job = subprocess.Popen(
-        [sys.executable, "-m", "knowledge", "ingest", str(corpus)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    job = start_ingest_job(killed, corpus)
     deadline = time.monotonic() + 120
     committed = 0
     while committed < 5 and job.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-        if killed.knowledge.manifest_path.exists():
-            catalog = build_catalog(killed.knowledge)
-            committed = sum(1 for record in catalog.sources() if record.content_hash)
-            catalog.close()
+        committed = committed_sources(killed)
     job.send_signal(signal.SIGKILL)
     job.wait()
     assert committed >= 5, "the job should have been killed mid-run"

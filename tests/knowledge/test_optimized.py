@@ -4,6 +4,7 @@ and the manifest check that refuses a tampered or stale folder."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +90,11 @@ def test_optimised_vectors_match_fp32_on_french_passages(
     ours_q = np.asarray([optimised.embed_query(question) for question in questions])
     reference_q = np.asarray([fp32.embed_query(question) for question in questions])
     assert np.sum(ours_q * reference_q, axis=1).min() >= 0.995
+    # Asked at once from many threads, the questions share forward passes (padded to the
+    # longest of the batch) and each gets its own vector back.
+    with ThreadPoolExecutor(len(questions)) as pool:
+        together = np.asarray(list(pool.map(optimised.embed_query, questions)))
+    assert np.sum(together * ours_q, axis=1).min() >= 0.9999
     # The query prompt is in use: each question finds its own answer first, as with fp32.
     assert (
         np.argmax(ours_q @ ours[:12].T, axis=1) == np.argmax(reference_q @ reference[:12].T, axis=1)

@@ -286,11 +286,7 @@ def test_a_faq_question_finds_its_entry_once_within_the_scope(store: VectorStore
     assert store.count() == len(DATA) - 1
 
 
-def test_iter_chunks_round_trips_every_field(
-    read_only_store: VectorStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Small pages, so that the scroll has to follow its offsets.
-    monkeypatch.setattr(schema, "SCROLL_BATCH", 2)
+def test_iter_chunks_round_trips_every_field(read_only_store: VectorStore) -> None:
     chunks = list(read_only_store.iter_chunks())
     assert len(chunks) == len(DATA)
     assert set(chunks) == {chunk for chunk, _, _ in DATA.values()}
@@ -301,6 +297,13 @@ def test_iter_chunks_round_trips_every_field(
     page = next(chunk for chunk in chunks if chunk.chunk_id == DATA["global-page"][0].chunk_id)
     assert (page.page, page.url, page.position) == (3, None, 2)
     assert DATA["sessions-ab"][0] in chunks
+
+
+def test_iter_chunks_follows_the_scroll_over_several_pages(store: VectorStore) -> None:
+    many = [make_chunk(f"page-{n}") for n in range(2 * schema.SCROLL_BATCH + 3)]
+    store.upsert(many, [[0.0, 0.0, 0.0, 1.0]] * len(many), [sparse({20: 1.0})] * len(many))
+    ids = [chunk.chunk_id for chunk in store.iter_chunks()]
+    assert len(ids) == len(set(ids)) == len(many) + len(DATA)
 
 
 def test_upsert_replaces_a_point_with_the_same_id(store: VectorStore) -> None:
