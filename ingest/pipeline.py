@@ -25,6 +25,7 @@ from ingest.errors import CorruptFileError, IngestError, TooLargeError, UnsafeLi
 from ingest.loaders import load_source, strict_yaml
 from ingest.loaders.base import LoadOptions, SourceFile
 from ingest.settings import IngestSettings
+from knowledge.calibration import calibration
 from knowledge.catalog import Catalog
 from knowledge.chunking import Chunker
 from knowledge.injection import addresses_assistant
@@ -220,7 +221,10 @@ class SourceWriter:
         self.sparse = index.searcher.sparse_encoder
         self.progress = progress
         self.chunker = Chunker(settings.knowledge.chunk_size, settings.knowledge.chunk_overlap)
-        # Anything that changes the vectors of unchanged bytes must invalidate the hash.
+        self.questions = calibration(self.embedder.model_id).search_faq_questions
+        # Anything that changes the vectors of unchanged bytes must invalidate the hash. The
+        # FAQ questions' points only where they are indexed: other models' indexes keep
+        # their hashes (no needless re-embedding), these re-index once to gain them.
         self.pipeline_key = json.dumps(
             [
                 EXTRACTION_REVISION,
@@ -228,6 +232,7 @@ class SourceWriter:
                 self.sparse.model_id,
                 settings.knowledge.chunk_size,
                 settings.knowledge.chunk_overlap,
+                *(["faq-questions"] if self.questions else []),
             ]
         )
 
@@ -282,6 +287,10 @@ class SourceWriter:
             texts = [chunk.embedding_text() for chunk in batch]
             dense = self.embedder.embed_documents(texts)
             self.store.upsert(batch, dense, self.sparse.encode_documents(texts))
+            entries = [chunk for chunk in batch if self.questions and chunk.kind is Kind.FAQ]
+            if entries:
+                questions = self.embedder.embed_documents([chunk.title for chunk in entries])
+                self.store.upsert_questions(entries, questions)
             self.progress.chunks_embedded(len(batch))
 
     def reconcile(self) -> None:

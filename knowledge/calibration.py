@@ -18,6 +18,9 @@ from knowledge.models import EMBEDDING_GEMMA, USE_MULTILINGUAL
 class Calibration:
     # Weight of the lexical bonus in hybrid search (knowledge/search.py, bench/retrieval.py).
     search_lexical_weight: float
+    # Index each FAQ entry's question as a point of its own (knowledge/search.py, measured
+    # there; ingest/pipeline.py writes them).
+    search_faq_questions: bool
     # Answer, hedge or refuse (assistant/evidence.py, measurements there): a logistic
     # regression on the evidence signals (cosine, lead, coverage, agreement, FAQ kind; the
     # dense one on cosine, lead, FAQ kind for questions in another language), a plain answer
@@ -41,6 +44,7 @@ class Calibration:
 
 _GEMMA = Calibration(
     search_lexical_weight=0.05,
+    search_faq_questions=False,
     # EmbeddingGemma: the cosine alone was measured best (hedged from 0.44, plain from 0.50).
     evidence_weights=(6.829, 0.0, 0.0, 0.0, 0.0),
     evidence_bias=-3.944,
@@ -58,12 +62,13 @@ _MEASURED = {
     EMBEDDING_GEMMA.name: _GEMMA,
     USE_MULTILINGUAL: Calibration(
         search_lexical_weight=0.4,
-        evidence_weights=(3.714, 0.478, 3.431, -0.303, 0.577),
-        evidence_bias=-4.399,
+        search_faq_questions=True,
+        evidence_weights=(4.038, 0.289, 4.318, -0.188, -0.475),
+        evidence_bias=-4.533,
         evidence_dense_weights=(5.522, 0.602, -0.057),
         evidence_dense_bias=-2.803,
-        evidence_answer_at=0.35,
-        evidence_hedge_at=0.2,
+        evidence_answer_at=0.4,
+        evidence_hedge_at=0.25,
         evidence_dense_hedge_at=0.273,
         evidence_cite_within_faq=0.03,
         evidence_cite_within=0.1,
@@ -83,6 +88,7 @@ def calibration(model_id: str) -> Calibration:
 
 _MISTRAL = Calibration(
     search_lexical_weight=0.1,
+    search_faq_questions=False,
     evidence_weights=_GEMMA.evidence_weights,
     evidence_bias=_GEMMA.evidence_bias,
     evidence_dense_weights=_GEMMA.evidence_dense_weights,

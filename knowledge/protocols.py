@@ -68,13 +68,27 @@ class VectorStore(Protocol):
         sparse: Sequence[SparseVector],
     ) -> None: ...
 
-    def delete(self, chunk_ids: Iterable[str]) -> None: ...
+    def upsert_questions(
+        self, chunks: Sequence[Chunk], questions: Sequence[Sequence[float]]
+    ) -> None:
+        """A point of its own for each FAQ entry's question (``knowledge.stores.schema``):
+        dense queries then find the entry by either, once."""
+        ...
+
+    def delete(self, chunk_ids: Iterable[str]) -> None:
+        """The chunks' points and their questions'."""
+        ...
 
     def drop(self) -> None:
         """Remove the whole collection (rebuild after a change of embedding model)."""
         ...
 
-    def query_dense(self, vector: Sequence[float], scope: Scope, limit: int) -> list[Hit]: ...
+    def query_dense(
+        self, vector: Sequence[float], scope: Scope, limit: int, language: str | None = None
+    ) -> list[Hit]:
+        """Each chunk once, by its text or its FAQ question's point; ``language``: those
+        points match only a question in their own language (None: any)."""
+        ...
 
     def query_sparse(self, vector: SparseVector, scope: Scope, limit: int) -> list[Hit]: ...
 

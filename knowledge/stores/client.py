@@ -14,7 +14,19 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 
 from knowledge.errors import IndexMismatchError, StoreUnavailableError
 from knowledge.stores import schema
-from knowledge.stores.schema import DENSE, INDEXED_FIELDS, SPARSE, chunk_of, payload
+from knowledge.stores.schema import (
+    DENSE,
+    INDEXED_FIELDS,
+    LANGUAGE_FIELD,
+    QUESTION_OF,
+    SPARSE,
+    best_per_chunk,
+    chunk_of,
+    payload,
+    point_ids,
+    question_payload,
+    question_point_id,
+)
 from knowledge.types import Chunk, Hit, Scope, SparseVector
 
 # Keeps each request far below the server's 32 MiB body limit with 1k-dimension vectors.
@@ -85,8 +97,25 @@ class QdrantClientStore:
                     self._collection, points[start : start + UPSERT_BATCH], wait=True
                 )
 
+    def upsert_questions(
+        self, chunks: Sequence[Chunk], questions: Sequence[Sequence[float]]
+    ) -> None:
+        points = [
+            models.PointStruct(
+                id=question_point_id(chunk.chunk_id),
+                vector={DENSE: list(vector)},
+                payload=question_payload(chunk),
+            )
+            for chunk, vector in zip(chunks, questions, strict=True)
+        ]
+        with self._translated_errors():
+            for start in range(0, len(points), UPSERT_BATCH):
+                self._client.upsert(
+                    self._collection, points[start : start + UPSERT_BATCH], wait=True
+                )
+
     def delete(self, chunk_ids: Iterable[str]) -> None:
-        ids: list[models.ExtendedPointId] = list(chunk_ids)
+        ids: list[models.ExtendedPointId] = list(point_ids(chunk_ids))
         with self._translated_errors():
             if ids and self._collection_exists():
                 self._client.delete(self._collection, models.PointIdsList(points=ids), wait=True)
@@ -96,9 +125,13 @@ class QdrantClientStore:
             self._client.delete_collection(self._collection)
         self._exists = False
 
-    def query_dense(self, vector: Sequence[float], scope: Scope, limit: int) -> list[Hit]:
-        points = self._query(list(vector), DENSE, scope, limit)
-        return [Hit(chunk_of(p.payload), p.score, dense_score=p.score) for p in points]
+    def query_dense(
+        self, vector: Sequence[float], scope: Scope, limit: int, language: str | None = None
+    ) -> list[Hit]:
+        points = self._query(list(vector), DENSE, scope, limit, _questions_in(language))
+        return best_per_chunk(
+            [Hit(chunk_of(p.payload), p.score, dense_score=p.score) for p in points]
+        )
 
     def query_sparse(self, vector: SparseVector, scope: Scope, limit: int) -> list[Hit]:
         points = self._query(_sparse(vector), SPARSE, scope, limit)
@@ -111,7 +144,11 @@ class QdrantClientStore:
             offset: models.ExtendedPointId | None = None
             while True:
                 records, offset = self._client.scroll(
-                    self._collection, limit=schema.SCROLL_BATCH, offset=offset, with_payload=True
+                    self._collection,
+                    scroll_filter=_chunks_only(),
+                    limit=schema.SCROLL_BATCH,
+                    offset=offset,
+                    with_payload=True,
                 )
                 for record in records:
                     yield chunk_of(record.payload)
@@ -122,7 +159,9 @@ class QdrantClientStore:
         with self._translated_errors():
             if not self._collection_exists():
                 return 0
-            return self._client.count(self._collection, exact=True).count
+            return self._client.count(
+                self._collection, count_filter=_chunks_only(), exact=True
+            ).count
 
     def flush(self) -> None:
         """Nothing to do: the server persists each acknowledged write on its own."""
@@ -136,6 +175,7 @@ class QdrantClientStore:
         using: str,
         scope: Scope,
         limit: int,
+        also: models.Filter | None = None,
     ) -> list[models.ScoredPoint]:
         with self._translated_errors():
             if not self._collection_exists():
@@ -144,7 +184,7 @@ class QdrantClientStore:
                 self._collection,
                 query=query,
                 using=using,
-                query_filter=_scope_filter(scope),
+                query_filter=_both(_scope_filter(scope), also),
                 limit=limit,
                 with_payload=True,
             ).points
@@ -170,6 +210,28 @@ class QdrantClientStore:
             raise StoreUnavailableError(
                 "The Qdrant server refused the API key: check QDRANT_API_KEY."
             ) from exc
+
+
+def _chunks_only() -> models.Filter:
+    return models.Filter(
+        must=[models.IsEmptyCondition(is_empty=models.PayloadField(key=QUESTION_OF))]
+    )
+
+
+def _questions_in(language: str | None) -> models.Filter | None:
+    if language is None:
+        return None
+    return models.Filter(
+        should=[
+            models.IsEmptyCondition(is_empty=models.PayloadField(key=QUESTION_OF)),
+            models.FieldCondition(key=LANGUAGE_FIELD, match=models.MatchValue(value=language)),
+        ]
+    )
+
+
+def _both(first: models.Filter | None, second: models.Filter | None) -> models.Filter | None:
+    wanted: list[models.Condition] = [f for f in (first, second) if f is not None]
+    return models.Filter(must=wanted) if len(wanted) > 1 else first or second
 
 
 def _scope_filter(scope: Scope) -> models.Filter | None:

@@ -12,7 +12,19 @@ import qdrant_edge as qe
 
 from knowledge.errors import IndexMismatchError, KnowledgeError, StoreLockedError
 from knowledge.stores import schema
-from knowledge.stores.schema import DENSE, INDEXED_FIELDS, SPARSE, chunk_of, payload
+from knowledge.stores.schema import (
+    DENSE,
+    INDEXED_FIELDS,
+    LANGUAGE_FIELD,
+    QUESTION_OF,
+    SPARSE,
+    best_per_chunk,
+    chunk_of,
+    payload,
+    point_ids,
+    question_payload,
+    question_point_id,
+)
 from knowledge.types import Chunk, Hit, Scope, SparseVector
 
 LOCK_FILE = ".lock"
@@ -70,8 +82,20 @@ class EdgeStore:
         if points:
             self._require_shard().update(qe.UpdateOperation.upsert_points(points))
 
+    def upsert_questions(
+        self, chunks: Sequence[Chunk], questions: Sequence[Sequence[float]]
+    ) -> None:
+        points = [
+            qe.Point(
+                question_point_id(chunk.chunk_id), {DENSE: list(vector)}, question_payload(chunk)
+            )
+            for chunk, vector in zip(chunks, questions, strict=True)
+        ]
+        if points:
+            self._require_shard().update(qe.UpdateOperation.upsert_points(points))
+
     def delete(self, chunk_ids: Iterable[str]) -> None:
-        ids: list[qe.PointId] = list(chunk_ids)
+        ids: list[qe.PointId] = list(point_ids(chunk_ids))
         if ids and self._shard is not None:
             self._shard.update(qe.UpdateOperation.delete_points(ids))
 
@@ -83,9 +107,14 @@ class EdgeStore:
         if self._shard_path.exists():
             shutil.rmtree(self._shard_path)
 
-    def query_dense(self, vector: Sequence[float], scope: Scope, limit: int) -> list[Hit]:
-        points = self._query(qe.Query.Nearest(list(vector), using=DENSE), scope, limit)
-        return [Hit(chunk_of(p.payload), p.score, dense_score=p.score) for p in points]
+    def query_dense(
+        self, vector: Sequence[float], scope: Scope, limit: int, language: str | None = None
+    ) -> list[Hit]:
+        query = qe.Query.Nearest(list(vector), using=DENSE)
+        points = self._query(query, scope, limit, _questions_in(language))
+        return best_per_chunk(
+            [Hit(chunk_of(p.payload), p.score, dense_score=p.score) for p in points]
+        )
 
     def query_sparse(self, vector: SparseVector, scope: Scope, limit: int) -> list[Hit]:
         points = self._query(qe.Query.Nearest(_sparse(vector), using=SPARSE), scope, limit)
@@ -97,7 +126,12 @@ class EdgeStore:
         offset: qe.PointId | None = None
         while True:
             records, offset = self._shard.scroll(
-                qe.ScrollRequest(offset=offset, limit=schema.SCROLL_BATCH, with_payload=True)
+                qe.ScrollRequest(
+                    offset=offset,
+                    limit=schema.SCROLL_BATCH,
+                    filter=_chunks_only(),
+                    with_payload=True,
+                )
             )
             for record in records:
                 yield chunk_of(record.payload)
@@ -105,7 +139,9 @@ class EdgeStore:
                 return
 
     def count(self) -> int:
-        return 0 if self._shard is None else self._shard.count(qe.CountRequest(exact=True))
+        if self._shard is None:
+            return 0
+        return self._shard.count(qe.CountRequest(exact=True, filter=_chunks_only()))
 
     def flush(self) -> None:
         # Qdrant Edge has no background optimizer: until optimize() runs, large segments get
@@ -123,12 +159,14 @@ class EdgeStore:
             os.close(self._lock_fd)  # closing the descriptor releases the flock
             self._lock_fd = None
 
-    def _query(self, query: qe.Query, scope: Scope, limit: int) -> list[qe.ScoredPoint]:
+    def _query(
+        self, query: qe.Query, scope: Scope, limit: int, also: qe.Filter | None = None
+    ) -> list[qe.ScoredPoint]:
         # Before the first ingestion there is no shard: nothing can match.
         if self._shard is None:
             return []
         request = qe.QueryRequest(
-            limit=limit, query=query, filter=_scope_filter(scope), with_payload=True
+            limit=limit, query=query, filter=_both(_scope_filter(scope), also), with_payload=True
         )
         return self._shard.query(request)
 
@@ -162,6 +200,26 @@ def _config(dense_dimension: int) -> qe.EdgeConfig:
         vectors={DENSE: qe.EdgeVectorParams(size=dense_dimension, distance=qe.Distance.Cosine)},
         sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
     )
+
+
+def _chunks_only() -> qe.Filter:
+    return qe.Filter(must=[qe.IsEmptyCondition(QUESTION_OF)])
+
+
+def _questions_in(language: str | None) -> qe.Filter | None:
+    if language is None:
+        return None
+    return qe.Filter(
+        should=[
+            qe.IsEmptyCondition(QUESTION_OF),
+            qe.FieldCondition(LANGUAGE_FIELD, match=qe.MatchValue(language)),
+        ]
+    )
+
+
+def _both(first: qe.Filter | None, second: qe.Filter | None) -> qe.Filter | None:
+    wanted: list[qe.ConditionType] = [f for f in (first, second) if f is not None]
+    return qe.Filter(must=wanted) if len(wanted) > 1 else first or second
 
 
 def _scope_filter(scope: Scope) -> qe.Filter | None:

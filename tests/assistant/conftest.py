@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 
+from assistant.app import create_app
 from assistant.generators.extractive import ExtractiveGenerator
 from assistant.service import AnswerService
 from assistant.settings import Settings
+from assistant.wiring import build_runtime
 from ingest.pipeline import run_ingest
 from knowledge.wiring import Knowledge, open_knowledge
 from tests.conftest import make_settings
@@ -46,3 +49,13 @@ def sample_knowledge(sample_settings: Settings) -> Iterator[Knowledge]:
 @pytest.fixture(scope="session")
 def extractive_service(sample_knowledge: Knowledge, sample_settings: Settings) -> AnswerService:
     return AnswerService(sample_knowledge, ExtractiveGenerator(), sample_settings)
+
+
+@pytest.fixture
+def client(app_settings: Settings, sample_knowledge: Knowledge) -> Iterator[TestClient]:
+    """The app on the shared sample index, with the settings of the module's own
+    ``app_settings`` fixture (its data dir holds the database and secrets)."""
+    with TestClient(
+        create_app(app_settings, build_runtime(app_settings, knowledge=sample_knowledge))
+    ) as client:
+        yield client

@@ -46,14 +46,6 @@ def app_settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "app", jwt_secret=SECRET, support_url=SUPPORT_URL)
 
 
-@pytest.fixture
-def client(app_settings: Settings, sample_knowledge: Knowledge) -> Iterator[TestClient]:
-    with TestClient(
-        create_app(app_settings, build_runtime(app_settings, knowledge=sample_knowledge))
-    ) as client:
-        yield client
-
-
 @contextmanager
 def index_sharing_the_model(settings: Settings, sample_knowledge: Knowledge) -> Iterator[Knowledge]:
     """The index of ``settings``, open with the sample index's embedder, already loaded: the

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from assistant.app import create_app
@@ -26,6 +20,7 @@ from knowledge.types import Scope
 from knowledge.wiring import Knowledge
 from tests.assistant.test_api import index_sharing_the_model
 from tests.conftest import make_settings
+from tests.loopback import Loopback
 
 SECRET = "c" * 48
 
@@ -116,26 +111,6 @@ def test_ask_runs_the_pipeline_within_the_given_sessions(
     assert "Sources" not in output
 
 
-@contextmanager
-def serving(make_app: Callable[[str], FastAPI]) -> Iterator[None]:
-    """The app, built for its URL, served on a free loopback port as `serve` runs it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = make_app(f"http://127.0.0.1:{port}")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run)
-    thread.start()
-    try:
-        while not server.started:
-            assert thread.is_alive(), "the server stopped while starting"
-            threading.Event().wait(0.05)
-        yield
-    finally:
-        server.should_exit = True
-        thread.join()
-
-
 def test_ingest_while_serve_owns_the_index_is_handed_to_the_service(
     env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_knowledge: Knowledge
 ) -> None:
@@ -147,11 +122,9 @@ def test_ingest_while_serve_owns_the_index_is_handed_to_the_service(
     settings = make_settings(env, jwt_secret=SECRET, ingest_roots=[course])
     with index_sharing_the_model(settings, sample_knowledge) as knowledge:
         assert not run_ingest(settings, [course], session="sess-o", knowledge=knowledge).failed
-        with serving(
-            lambda url: create_app(
-                settings, build_runtime(settings, knowledge=knowledge), advertise_url=url
-            )
-        ):
+        port = Loopback()
+        runtime = build_runtime(settings, knowledge=knowledge)
+        with port.serving(create_app(settings, runtime, advertise_url=port.url)):
             (course / "badge.md").write_text(
                 "# Le badge Orphée\n\nLe badge numérique Orphée est délivré après le "
                 "troisième module.\n",

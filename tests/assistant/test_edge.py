@@ -6,24 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
-from assistant.app import create_app
 from assistant.settings import Settings
-from assistant.wiring import build_runtime
-from knowledge.wiring import Knowledge
 from tests.assistant.test_api import app_settings, assert_problem, bearer
 
 __all__ = ["app_settings"]  # the fixture, shared with the API tests
-
-
-@pytest.fixture
-def client(app_settings: Settings, sample_knowledge: Knowledge) -> Iterator[TestClient]:
-    with TestClient(
-        create_app(app_settings, build_runtime(app_settings, knowledge=sample_knowledge))
-    ) as client:
-        yield client
 
 
 def test_an_oversized_chat_body_is_refused_with_a_413_problem(

@@ -85,3 +85,22 @@ def test_an_override_sets_the_hedge_level() -> None:
     policy = EvidencePolicy.for_embedder(EMBEDDING_GEMMA.name, override=0.0)
     evidence = policy.decide("Quel temps fera-t-il à Lyon ?", candidates(0.25, OTHERS[0]))
     assert evidence.confidence is Confidence.LOW
+
+
+@pytest.mark.parametrize("model", PROFILES)
+def test_a_question_naming_a_service_no_passage_mentions_is_refused(model: str) -> None:
+    policy = EvidencePolicy.for_embedder(model)
+    # Real near-misses: a Mentor FAQ entry on passwords, close to the question's words.
+    for other in (
+        "J'ai oublié mon mot de passe impots.gouv, comment le réinitialiser ?",
+        "Comment réinitialiser mon mot de passe FranceConnect ?",
+        "Mot de passe oublié sur www.service-public.fr, que faire ?",
+    ):
+        assert policy.decide(other, candidates(0.9)).refused, other
+    # Named by the passages, a service is what they answer about.
+    mentor = ANSWER + " Depuis https://mentor.gouv.fr ou avec ProConnect."
+    for named in (
+        "Comment réinitialiser mon mot de passe sur www.mentor.gouv.fr ?",
+        "Mot de passe oublié avec ProConnect ?",
+    ):
+        assert policy.decide(named, candidates(0.9, mentor)).confidence is Confidence.HIGH, named

@@ -14,9 +14,7 @@ import json
 import logging
 import os
 import re
-import socket
 import stat
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +24,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import jwt
 import pytest
-import uvicorn
 
 from assistant.app import create_app
 from assistant.auth import Role, resolve_secret, verify_token
@@ -40,6 +37,7 @@ from knowledge.wiring import Knowledge
 from tests.assistant.conftest import LAICITE, PARCOURS
 from tests.assistant.lti_platform import ADMINISTRATOR, INSTRUCTOR, LEARNER, Platform
 from tests.conftest import make_settings
+from tests.loopback import Loopback
 
 SECRET = "lti-tests-secret-0123456789-abcdefghijkl"
 
@@ -85,24 +83,9 @@ def tool(tmp_path_factory: pytest.TempPathFactory, sample_knowledge: Knowledge) 
             (registered.deployment_id,),
         )
     storage.close()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, build_runtime(settings, knowledge=sample_knowledge)),
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the service did not start"
-        time.sleep(0.05)
-    yield Tool(f"http://127.0.0.1:{port}", settings, platform, other, stranger)
-    server.should_exit = True
-    thread.join(timeout=10)
+    app = create_app(settings, build_runtime(settings, knowledge=sample_knowledge))
+    with Loopback().serving(app) as url:
+        yield Tool(url, settings, platform, other, stranger)
     for each in (platform, other, stranger):
         each.close()
 

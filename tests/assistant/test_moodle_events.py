@@ -6,17 +6,14 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.app import create_app
 from assistant.auth import Role, mint_token
 from assistant.settings import Settings
 from assistant.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from assistant.wiring import build_runtime
 from knowledge.wiring import Knowledge
 from tests.conftest import make_settings
 
@@ -39,13 +36,6 @@ def app_settings(tmp_path: Path) -> Settings:
         moodle_token="0123456789abcdef",
         moodle_event_coalesce_seconds=1.0,
     )
-
-
-@pytest.fixture
-def client(app_settings: Settings, sample_knowledge: Knowledge) -> Iterator[TestClient]:
-    runtime = build_runtime(app_settings, knowledge=sample_knowledge)
-    with TestClient(create_app(app_settings, runtime)) as client:
-        yield client
 
 
 def signed(body: str, secret: str = SECRET, at: int | None = None) -> dict[str, str]:

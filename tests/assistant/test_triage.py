@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -192,14 +192,6 @@ def test_classifier_recognises_plain_requests(
 @pytest.fixture
 def app_settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "app", jwt_secret=SECRET)
-
-
-@pytest.fixture
-def client(app_settings: Settings, sample_knowledge: Knowledge) -> Iterator[TestClient]:
-    with TestClient(
-        create_app(app_settings, build_runtime(app_settings, knowledge=sample_knowledge))
-    ) as client:
-        yield client
 
 
 REQUEST = {

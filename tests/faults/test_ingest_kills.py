@@ -7,18 +7,16 @@ can land between sources as well as inside one), indexed with the lite profile.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from assistant.settings import Settings
 from ingest.pipeline import Status, run_ingest
-from knowledge.wiring import build_catalog, build_embedder, build_store, open_knowledge
+from knowledge.wiring import build_embedder, build_store, open_knowledge
 from tests.conftest import make_settings
+from tests.ingest.job import committed_sources, start_ingest_job
 
 KILLS = 20
 FILES, ENTRIES_PER_FILE = 3, 2
@@ -42,29 +40,9 @@ def index_state(settings: Settings) -> tuple[int, set[str]]:
         store.close()
 
 
-def committed_sources(settings: Settings) -> int:
-    if not settings.knowledge.manifest_path.exists():
-        return 0
-    catalog = build_catalog(settings.knowledge)
-    try:
-        return sum(1 for record in catalog.sources() if record.content_hash)
-    finally:
-        catalog.close()
-
-
 def kill_at_random_point(settings: Settings, corpus: Path, chooser: random.Random) -> bool:
     """Start the real CLI job, SIGKILL it at a random point; True if it was still running."""
-    env = {
-        **os.environ,
-        "MENTOR_DATA_DIR": str(settings.knowledge.data_dir),
-        "MENTOR_EMBEDDING_PROFILE": "lite",
-    }
-    job = subprocess.Popen(
-        [sys.executable, "-m", "knowledge", "ingest", str(corpus)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    job = start_ingest_job(settings, corpus)
     # Some point between "before anything is written" and "all but the last source done",
     # plus a random offset inside the next source.
     wanted = chooser.randrange(FILES)

@@ -105,13 +105,13 @@ def test_unreachable_at_start_then_back(tmp_path: Path, engine: tuple[QdrantClie
     with live_app(service_settings(data_dir, port)) as live:
         assert_unavailable(live)
         with qdrant_at(port, client):
-            assert_available(live, client.count("mentor").count)
+            assert_available(live, QdrantClientStore(client, "mentor").count())
 
 
 def test_lost_mid_run_then_back(engine: tuple[QdrantClient, Path]) -> None:
     client, data_dir = engine
     port = free_port()
-    chunks = client.count("mentor").count
+    chunks = QdrantClientStore(client, "mentor").count()
     with live_app(service_settings(data_dir, port)) as live:
         with qdrant_at(port, client):
             assert_available(live, chunks)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import signal
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -19,8 +16,9 @@ from ingest.pipeline import Status, run_ingest
 from knowledge.errors import IndexMismatchError
 from knowledge.settings import EmbeddingProfile
 from knowledge.types import Scope
-from knowledge.wiring import build_catalog, build_store, open_knowledge
+from knowledge.wiring import build_store, open_knowledge
 from tests.conftest import make_settings, with_overrides
+from tests.ingest.job import committed_sources, start_ingest_job
 
 
 def indexed_ids(settings: Settings) -> set[str]:
@@ -140,6 +138,33 @@ def test_removed_source_disappears_from_the_index(settings: Settings, corpus: Pa
     assert "Fiche 0" in titles
 
 
+def test_lite_gives_each_faq_question_a_point_of_its_own(settings: Settings, corpus: Path) -> None:
+    question = "J'ai oublié mon mot de passe, que faire ?"
+    run_ingest(settings, [corpus])
+    assert run_ingest(settings, [corpus]).count(Status.UNCHANGED) == 4
+    knowledge = open_knowledge(settings.knowledge)
+    try:
+        store, embedder = knowledge.store, knowledge.searcher.embedder
+        vector = embedder.embed_documents([question])[0]
+        [hit] = store.query_dense(vector, Scope.everything(), 1)
+        # The question's own point (the entry's text, question and answer, is farther).
+        assert hit.chunk.title == question and hit.score == pytest.approx(1.0, abs=1e-3)
+        # Counting and listing the chunks leave the questions' points out.
+        chunks = list(store.iter_chunks())
+        assert store.count() == len(chunks) == len(knowledge.catalog.known_chunk_ids()) == 8
+    finally:
+        knowledge.close()
+
+    (corpus / "faq" / "entries.yaml").unlink()
+    run_ingest(settings, [corpus])
+    knowledge = open_knowledge(settings.knowledge)
+    try:
+        hits = knowledge.store.query_dense(vector, Scope.everything(), 10)
+        assert hits and all(hit.chunk.title != question for hit in hits)
+    finally:
+        knowledge.close()
+
+
 def build_and_list(settings: Settings) -> list:
     store = build_store(settings.knowledge)
     try:
@@ -151,25 +176,12 @@ def build_and_list(settings: Settings) -> list:
 def test_index_equals_a_clean_build_after_a_kill_mid_run(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "corpus", pages=60)
     killed = make_settings(tmp_path / "killed")
-    env = {
-        **os.environ,
-        "MENTOR_DATA_DIR": str(killed.knowledge.data_dir),
-        "MENTOR_EMBEDDING_PROFILE": "lite",
-    }
-    job = subprocess.Popen(
-        [sys.executable, "-m", "knowledge", "ingest", str(corpus)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    job = start_ingest_job(killed, corpus)
     deadline = time.monotonic() + 120
     committed = 0
     while committed < 5 and job.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-        if killed.knowledge.manifest_path.exists():
-            catalog = build_catalog(killed.knowledge)
-            committed = sum(1 for record in catalog.sources() if record.content_hash)
-            catalog.close()
+        committed = committed_sources(killed)
     job.send_signal(signal.SIGKILL)
     job.wait()
     assert committed >= 5, "the job should have been killed mid-run"

@@ -258,6 +258,34 @@ def test_delete(store: VectorStore) -> None:
     assert "session-a" not in names(store.query_dense([0.6, 0.8, 0.0, 0.0], Scope.everything(), 9))
 
 
+def test_a_faq_question_finds_its_entry_once_within_the_scope(store: VectorStore) -> None:
+    entry, _, _ = DATA["global-faq"]
+    private, _, _ = DATA["session-b"]
+    # The entry's text lies along the first axis, its question elsewhere.
+    question = [0.0, 0.0, 0.6, 0.8]
+    store.upsert_questions([entry, private], [question, [0.0, 0.0, 0.8, 0.6]])
+    assert store.count() == len(DATA)
+    assert set(store.iter_chunks()) == {chunk for chunk, _, _ in DATA.values()}
+
+    hits = store.query_dense(question, Scope.everything(), 10)
+    assert names(hits)[:3] == ["global-faq", "session-b", "session-c"]
+    assert len(names(hits)) == len(set(names(hits)))
+    assert hits[0].chunk == entry and hits[0].score == pytest.approx(1.0)
+    [by_text] = store.query_dense([1.0, 0.0, 0.0, 0.0], Scope.everything(), 1)
+    assert by_text.chunk == entry and by_text.score == pytest.approx(1.0)
+    # Asked in another language, the (French) questions' points stay out.
+    assert names(store.query_dense(question, Scope.everything(), 10, "fr"))[0] == "global-faq"
+    in_english = store.query_dense(question, Scope.everything(), 10, "en")
+    assert names(in_english)[:2] == ["session-c", "sessions-ab"]
+    assert all(hit.score < 0.5 for hit in in_english if hit.chunk == entry)
+    # A question point carries its entry's sessions: session A never sees session B's.
+    assert "session-b" not in names(store.query_dense(question, Scope.sessions("A"), 10))
+
+    store.delete([entry.chunk_id])
+    assert "global-faq" not in names(store.query_dense(question, Scope.everything(), 10))
+    assert store.count() == len(DATA) - 1
+
+
 def test_iter_chunks_round_trips_every_field(read_only_store: VectorStore) -> None:
     chunks = list(read_only_store.iter_chunks())
     assert len(chunks) == len(DATA)

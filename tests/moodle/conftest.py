@@ -18,20 +18,17 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from assistant.app import create_app
 from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 from tests.conftest import make_settings
+from tests.loopback import Loopback
 from tests.moodle.site import (
     LANGPACK,
     SHARED_MOODLE,
@@ -44,11 +41,10 @@ from tests.moodle.site import (
 from tests.pgcluster import server_binary
 
 # Fixtures of the widget's tests: axe-core, test-artifacts/.
-from tests.widget.conftest import artifacts, axe_source  # noqa: F401
+from tests.widget.conftest import artifacts, axe_source, browser  # noqa: F401
 
 LAICITE = "laicite-2025"
 PARCOURS = "parcours-manager-2025"
-SERVICE_START_TIMEOUT = 90
 
 # The shared secret the plugin signs with (the service's MENTOR_JWT_SECRET in the tests).
 PLUGIN_SECRET = secrets.token_urlsafe(48)
@@ -116,37 +112,19 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def service(moodle: MoodleSite, sample_index: Path) -> Iterator[Service]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     settings = make_settings(
         sample_index,
         jwt_secret=PLUGIN_SECRET,
         jwt_issuer=moodle.url,
         cors_origins=[moodle.url],
     )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + SERVICE_START_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the assistant service did not start")
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
-    # Moodle refuses outgoing calls to loopback addresses and ports other than 80/443 by
-    # default: this service is both (the settings page's connection test, privacy calls).
-    moodle.cfg("curlsecurityblockedhosts", "")
-    moodle.cfg("curlsecurityallowedport", "")
-    moodle.configure_plugin(serviceurl=url)
-    try:
+    with Loopback().serving(create_app(settings)) as url:
+        # Moodle refuses outgoing calls to loopback addresses and ports other than 80/443 by
+        # default: this service is both (the settings page's connection test, privacy calls).
+        moodle.cfg("curlsecurityblockedhosts", "")
+        moodle.cfg("curlsecurityallowedport", "")
+        moodle.configure_plugin(serviceurl=url)
         yield Service(url, settings)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
 
 
 @dataclass(frozen=True, slots=True)

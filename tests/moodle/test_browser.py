@@ -3,7 +3,6 @@ modes, keyboard, accessibility, languages, and a page kept open past its token's
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 
 from tests.moodle.conftest import Courses, Service
 from tests.moodle.site import MoodleSite, User
-from tests.widget.conftest import BROWSER_ARGS, CHROMIUM
 
 pytestmark = pytest.mark.slow
 
@@ -29,23 +27,6 @@ def expect(locator: Any) -> Any:
     from playwright.sync_api import expect as playwright_expect
 
     return playwright_expect(locator)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium for this module only: other Moodle test modules start their own
-    Playwright, and two sync Playwright drivers cannot run at once."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: run scripts/install-browser.sh"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

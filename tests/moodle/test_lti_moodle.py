@@ -10,22 +10,19 @@ different sites, so the launch really is a cross-site, third-party frame.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from assistant.app import create_app
 from assistant.auth import Principal, Role, resolve_secret, verify_token
 from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 from tests.conftest import make_settings
+from tests.loopback import Loopback
 from tests.moodle.site import MoodleSite, User
 from tests.widget.conftest import BROWSER_ARGS, CHROMIUM
 
@@ -68,20 +65,8 @@ def tool(moodle: MoodleSite, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     )
     report = run_ingest(settings)
     assert not report.failed, report.failed
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the service did not start"
-        time.sleep(0.05)
-    yield Tool(f"http://localhost:{port}", settings)
-    server.should_exit = True
-    thread.join(timeout=30)
-    sock.close()
+    with Loopback().serving(create_app(settings)) as url:
+        yield Tool(url.replace("127.0.0.1", "localhost"), settings)
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from assistant.app import create_app
@@ -37,6 +34,7 @@ from knowledge.settings import EmbeddingProfile
 from knowledge.types import Scope
 from knowledge.wiring import open_knowledge
 from tests.conftest import make_settings
+from tests.loopback import Loopback
 from tests.moodle.conftest import PLUGIN_SECRET
 from tests.moodle.site import MoodleSite
 
@@ -455,26 +453,13 @@ def _service_settings(data_dir: Path, site: Site, **overrides: object) -> Settin
 @contextlib.contextmanager
 def _serve(settings: Settings, site: Site) -> Iterator[Service]:
     """The service on a local port, following the site; the plugin notifies it."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    app = create_app(settings, advertise_url=url)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 300
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the assistant service did not start")
-        time.sleep(0.05)
-    site.moodle.configure_plugin(serviceurl=url, secret=PLUGIN_SECRET)
-    try:
-        yield Service(url, settings, site)
-    finally:
-        site.moodle.configure_plugin(serviceurl="")
-        server.should_exit = True
-        thread.join(timeout=60)
-        sock.close()
+    port = Loopback()
+    with port.serving(create_app(settings, advertise_url=port.url)) as url:
+        site.moodle.configure_plugin(serviceurl=url, secret=PLUGIN_SECRET)
+        try:
+            yield Service(url, settings, site)
+        finally:
+            site.moodle.configure_plugin(serviceurl="")
 
 
 @pytest.fixture(scope="module")

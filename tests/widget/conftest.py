@@ -9,9 +9,7 @@ broken install.
 from __future__ import annotations
 
 import os
-import socket
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from assistant.app import create_app
 from assistant.auth import Role, mint_token
 from assistant.settings import Settings
 from ingest.pipeline import SAMPLE_ROOTS, run_ingest
 from tests.conftest import REPO_ROOT, make_settings
+from tests.loopback import Loopback
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = [
@@ -41,7 +39,6 @@ ARTIFACTS = REPO_ROOT / "test-artifacts"
 LAICITE = "laicite-2025"
 PARCOURS = "parcours-manager-2025"
 WIDGET = "mentor-assistant"
-SERVER_START_TIMEOUT = 90
 
 # A course document indexed into laicite-2025 through the real pipeline: its title and body
 # carry payloads that set window.__pwned if they run (a javascript: url is refused at
@@ -100,38 +97,21 @@ class LiveService:
 
 @pytest.fixture(scope="session")
 def live_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
-    # The socket is bound here and handed to uvicorn: no window for another process to
-    # take the port between choosing it and listening on it.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     host = HostSite()
     host.thread.start()
+    port = Loopback()
     settings = make_settings(
         tmp_path_factory.mktemp("widget-index"),
         demo=True,
         cors_origins=[host.origin],
-        public_url=f"http://127.0.0.1:{port}",
+        public_url=port.url,
     )
     report = run_ingest(settings, [*SAMPLE_ROOTS, POISONED_COURSE])
     assert not report.failed, report.failed
-
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the assistant service did not start")
-        time.sleep(0.05)
     try:
-        yield LiveService(f"http://127.0.0.1:{port}", settings, host)
+        with port.serving(create_app(settings)) as url:
+            yield LiveService(url, settings, host)
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
         host.server.shutdown()
         host.server.server_close()
 
@@ -143,8 +123,15 @@ def _missing(what: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Debian's Chromium, for one test module at a time.
+
+    Playwright's sync API runs its event loop in a greenlet of the main thread, and that
+    loop stays the thread's running loop until Playwright stops: an async test run while it
+    is alive fails ("Cannot run the event loop while another loop is running"), and so does
+    a second sync Playwright. Module scope stops it when its module ends, whatever the
+    order of the modules; a browser module must not hold async tests."""
     if not CHROMIUM.exists():
         _missing(str(CHROMIUM))
     try:
