@@ -28,7 +28,7 @@ from assistant.guard import Verdict, classify, reply_language
 from assistant.postcheck import check
 from assistant.protocols import Generator
 from assistant.settings import Settings
-from assistant.shorthand import spelled_out
+from assistant.shorthand import spelled_out, without_hosts
 from assistant.types import (
     Answer,
     Citation,
@@ -63,6 +63,7 @@ class AnswerService:
         self._generator = generator
         self._settings = settings
         self._extractive = ExtractiveGenerator()
+        self._own_hosts = settings.platform_hosts()
         self._evidence = EvidencePolicy.for_embedder(
             knowledge.searcher.embedder.model_id, settings.service.min_evidence_score
         )
@@ -104,7 +105,7 @@ class AnswerService:
                 yield event
             return
 
-        query = standalone_query(spelled_out(question), history)
+        query = standalone_query(spelled_out(without_hosts(question, self._own_hosts)), history)
         started = time.perf_counter()
         hits = await asyncio.to_thread(self._knowledge.searcher.search, query, scope, _RETRIEVE_K)
         timings = {"retrieve": _ms_since(started)}

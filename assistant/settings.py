@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -119,6 +120,13 @@ class Settings(IngestSettings):
     @property
     def assistant_db_path(self) -> Path:
         return self.knowledge.data_dir / "assistant.sqlite"
+
+    def platform_hosts(self) -> frozenset[str]:
+        """The hosts of the platform itself (its support page, the LTI platforms, this
+        service): a learner who names them is not asking about another service."""
+        urls = [self.service.support_url, self.service.public_url, *self.lti.platform_issuers]
+        hosts = (urlsplit(url).hostname for url in urls if url)
+        return frozenset(host.removeprefix("www.") for host in hosts if host)
 
 
 def environment_variables() -> list[str]:

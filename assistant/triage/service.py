@@ -17,6 +17,7 @@ from assistant.evidence import EvidencePolicy
 from assistant.privacy import redact
 from assistant.service import AnswerService
 from assistant.settings import Settings
+from assistant.shorthand import without_hosts
 from assistant.storage import SECONDS_PER_DAY, Storage
 from assistant.triage.classifier import Method, TextClassifier, embed, trained_classifier
 from assistant.triage.dataset import request_text
@@ -150,6 +151,7 @@ class Triager:
         self, request: TriageRequest, scope: Scope
     ) -> tuple[str | None, float, tuple[Citation, ...]]:
         question = redact(f"{request.subject.strip()}. {request.body.strip()}")
+        question = without_hosts(question, self._settings.platform_hosts())
         question = question[:_MAX_QUESTION_CHARS]
         hits = await asyncio.to_thread(self._knowledge.searcher.search, question, scope, _SOURCES_K)
         evidence = self._evidence.decide(question, hits, detect_language(question))

@@ -79,6 +79,22 @@ async def test_a_faq_question_is_answered_from_the_faq_with_its_citation(
     assert answer.unsupported_sentences == ()
 
 
+async def test_naming_the_platform_s_address_changes_nothing(
+    extractive_service: AnswerService,
+) -> None:
+    # mentor.gouv.fr is the default support address's host (Settings.platform_hosts).
+    plain = await extractive_service.answer("Comment télécharger mon attestation ?", GLOBAL)
+    named = await extractive_service.answer(
+        "Comment télécharger mon attestation sur mentor.gouv.fr ?", GLOBAL
+    )
+    assert named.refused is None
+    assert documents(named) == documents(plain)
+    other = await extractive_service.answer(
+        "Comment télécharger mon attestation sur impots.gouv.fr ?", GLOBAL
+    )
+    assert other.refused is RefusalReason.NO_EVIDENCE
+
+
 async def test_a_course_question_is_answered_within_its_session(
     extractive_service: AnswerService, sample_knowledge: Knowledge
 ) -> None:
@@ -529,6 +545,8 @@ async def test_answers_and_refusals_with_embeddinggemma(
     assert answer.refused is None
     assert documents(answer)[0] == "faq-compte-mot-de-passe-oublie"
     assert "valable 30 minutes" in answer.text
+    named = await service.answer("Comment télécharger mon attestation sur mentor.gouv.fr ?", GLOBAL)
+    assert documents(named)[0] == "faq-attestation-telecharger"
     for question in ("Comment renouveler mon passeport ?", "Où trouver ma fiche de paie ?"):
         refused = await service.answer(question, GLOBAL)
         assert refused.refused is RefusalReason.NO_EVIDENCE, question
