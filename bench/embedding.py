@@ -4,8 +4,10 @@ Baseline: what a user of sentence-transformers writes, ``SentenceTransformer(fol
 fp32 with its defaults, ``encode_document`` / ``encode_query``. Ours: the embedder the
 settings build (OpenVINO runtime, length-sorted batches, passage cache, query LRU), cold
 caches. Inputs: service-public passages as our chunker cuts them, the 53 CNIL dev
-questions. Quality: hybrid retrieval on CNIL dev (hit@5, MRR@10) with ours against the fp32
-runtime, each through the real ingestion job; cosine of ours to the baseline's vectors.
+questions. Quality: hybrid retrieval on CNIL dev and on service-public.fr's site-help
+questions (hit@5, MRR@10) with ours against the fp32 runtime, each through the real
+ingestion job; cosine of ours to the baseline's vectors. Questions/s: one at a time, and
+from 8 threads at once (the model's batching of concurrent questions).
 Rebuild: the sample corpus indexed, then ``--rebuild`` unchanged, on the open index.
 """
 
