@@ -26,6 +26,7 @@ import numpy as np
 from assistant.settings import Settings
 from bench.common import arguments, bench_settings, peak_rss_mb, print_table, write
 from bench.retrieval import ranked_documents, score
+from evals.datasets.real_sets import site_help
 from ingest.loaders import load_source
 from ingest.loaders.base import LoadOptions, SourceFile
 from ingest.pipeline import run_ingest
@@ -38,6 +39,8 @@ from knowledge.wiring import open_knowledge
 
 PASSAGES, QUICK_PASSAGES = 512, 64
 CONCURRENT_QUERIES = 8
+# Fiches indexed beside the 12 site-help pages in the service-public retrieval set.
+DISTRACTORS, QUICK_DISTRACTORS = 120, 40
 REFERENCE_DIR = Path(__file__).parent / "results" / "fp32-reference"
 
 
@@ -66,8 +69,22 @@ def p95(values: Sequence[float]) -> float:
     return float(np.percentile(values, 95))
 
 
-def cnil_retrieval(settings: Settings, faq: Path, queries: Sequence[dict[str, Any]]) -> Any:
-    run_ingest(settings, [faq], rebuild=True)
+def service_public_set(data: Path, folder: Path, distractors: int) -> tuple[Path, list[Any]]:
+    """service-public.fr's site-help pages and their real questions (evals' set), indexed
+    among the first ``distractors`` fiches so that the pages have to be found, not guessed:
+    the files written to ``folder``, and the questions."""
+    squad = json.loads((data / "service-public" / "site_help_squad.json").read_text())
+    pages, questions = site_help(squad)
+    with (data / "service-public" / "fiches.jsonl").open(encoding="utf-8") as fiches:
+        fiches_head = [next(fiches) for _ in range(distractors)]
+    corpus = folder / "service-public.jsonl"
+    lines = [json.dumps(page, ensure_ascii=False) + "\n" for page in pages] + fiches_head
+    corpus.write_text("".join(lines), encoding="utf-8")
+    return corpus, questions
+
+
+def retrieval(settings: Settings, corpus: Path, queries: Sequence[dict[str, Any]]) -> Any:
+    run_ingest(settings, [corpus], rebuild=True)
     knowledge = open_knowledge(settings.knowledge)
     try:
         rankings = [
@@ -107,10 +124,10 @@ def main() -> None:
         ours_cold = latencies_ms(embedder.embed_query, questions)
         ours_warm = latencies_ms(embedder.embed_query, questions)
         # Many learners at once, past the query cache: the model's batching of questions.
-        model = embedder.inner if isinstance(embedder, CachedEmbedder) else embedder
+        inner = embedder.inner if isinstance(embedder, CachedEmbedder) else embedder
         started = time.perf_counter()
         with ThreadPoolExecutor(CONCURRENT_QUERIES) as pool:
-            list(pool.map(model.embed_query, questions))
+            list(pool.map(inner.embed_query, questions))
         concurrent_s = time.perf_counter() - started
         knowledge.close()
 
@@ -139,15 +156,23 @@ def main() -> None:
         del model
 
         # -- retrieval: ours against the fp32 runtime, through the whole pipeline -------
-        faq = cnil / "faq.jsonl"
-        ours_scores = cnil_retrieval(bench_settings(scratch / "cnil", args.profile), faq, queries)
-        # The fp32 reference index keeps its data dir between runs: its embedding cache
-        # spares re-runs of this suite the slowest part (514 CNIL chunks at fp32).
-        fp32_settings = bench_settings(REFERENCE_DIR, args.profile)
-        fp32_settings.knowledge = fp32_settings.knowledge.model_copy(
-            update={"embedding_runtime": EmbeddingRuntime.FP32}
+        sp_corpus, sp_queries = service_public_set(
+            args.data, scratch, QUICK_DISTRACTORS if args.quick else DISTRACTORS
         )
-        fp32_scores = cnil_retrieval(fp32_settings, faq, queries)
+        scores: dict[str, Any] = {}
+        for name, corpus, asked in (
+            ("cnil", cnil / "faq.jsonl", queries),
+            ("sp", sp_corpus, sp_queries),
+        ):
+            scores[name] = retrieval(bench_settings(scratch / name, args.profile), corpus, asked)
+            # The fp32 reference indexes keep their data dirs between runs: their embedding
+            # caches spare re-runs of this suite the slowest part (embedding at fp32).
+            fp32_settings = bench_settings(REFERENCE_DIR / name, args.profile)
+            fp32_settings.knowledge = fp32_settings.knowledge.model_copy(
+                update={"embedding_runtime": EmbeddingRuntime.FP32}
+            )
+            scores[f"fp32_{name}"] = retrieval(fp32_settings, corpus, asked)
+        ours_scores, fp32_scores = scores["cnil"], scores["fp32_cnil"]
 
     cosines = np.sum(ours_vectors * baseline_vectors, axis=1)
     result = {
@@ -176,6 +201,13 @@ def main() -> None:
         "fp32_mrr10": fp32_scores["mrr@10"],
         "hit5_delta": ours_scores["hit@5"] - fp32_scores["hit@5"],
         "mrr10_delta": ours_scores["mrr@10"] - fp32_scores["mrr@10"],
+        "sp_queries": len(sp_queries),
+        "sp_hit5": scores["sp"]["hit@5"],
+        "sp_mrr10": scores["sp"]["mrr@10"],
+        "sp_fp32_hit5": scores["fp32_sp"]["hit@5"],
+        "sp_fp32_mrr10": scores["fp32_sp"]["mrr@10"],
+        "sp_hit5_delta": scores["sp"]["hit@5"] - scores["fp32_sp"]["hit@5"],
+        "sp_mrr10_delta": scores["sp"]["mrr@10"] - scores["fp32_sp"]["mrr@10"],
         "peak_rss_mb": ours_rss,
         "sample_chunks": first.chunks,
         # With the model's load, as `mentor-assistant ingest` pays it (the demo's figure).
@@ -201,7 +233,10 @@ def main() -> None:
         f"{result['concurrent_queries_per_s']:.1f}/s from {CONCURRENT_QUERIES} threads; "
         f"CNIL dev hit@5 {result['hit5']:.3f} "
         f"({result['hit5_delta']:+.3f} vs fp32), MRR@10 {result['mrr10']:.3f} "
-        f"({result['mrr10_delta']:+.3f}); sample corpus {first.chunks} chunks in "
+        f"({result['mrr10_delta']:+.3f}); service-public ({len(sp_queries)} site-help questions) "
+        f"hit@5 {result['sp_hit5']:.3f} ({result['sp_hit5_delta']:+.3f}), MRR@10 "
+        f"{result['sp_mrr10']:.3f} ({result['sp_mrr10_delta']:+.3f}); "
+        f"sample corpus {first.chunks} chunks in "
         f"{sample_first_s:.1f} s, --rebuild {rebuild.seconds:.2f} s "
         f"({result['rebuild_fraction']:.1%}); peak RSS {ours_rss:.0f} MB"
     )

@@ -10,7 +10,6 @@ import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -28,9 +27,12 @@ class OpenVinoEmbedder:
         self, weights: Path, optimized: Path, model_id: str, batch_size: int, threads: int
     ) -> None:
         import openvino
-        from transformers import AutoTokenizer
+        from tokenizers import Tokenizer
 
-        self._tokenizer: Any = AutoTokenizer.from_pretrained(str(weights), local_files_only=True)
+        # The model's tokenizer.json through `tokenizers` itself: the same ids as transformers'
+        # AutoTokenizer (tested), without importing transformers and torch (~350 MB of RSS).
+        self._tokenizer = Tokenizer.from_file(str(weights / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_SEQUENCE_TOKENS)
         core = openvino.Core()
         capabilities = core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
         config = {
@@ -75,8 +77,7 @@ class OpenVinoEmbedder:
     def _embed(self, texts: Sequence[str], widths: Sequence[int]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._dimension), dtype=np.float32)
-        encoded = self._tokenizer(list(texts), truncation=True, max_length=MAX_SEQUENCE_TOKENS)
-        ids: list[list[int]] = encoded["input_ids"]
+        ids = [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
         # Sorted by length, a batch pads to nearly nothing: padding costs like text.
         order = sorted(range(len(ids)), key=lambda index: len(ids[index]))
         vectors = np.zeros((len(ids), self._dimension), dtype=np.float32)
