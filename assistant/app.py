@@ -108,7 +108,7 @@ def create_app(
         finally:
             publishing.cancel()
             service_link.withdraw(settings.knowledge, os.getpid())
-            running.close()
+            await running.aclose()
 
     app = _ProblemDocumentedAPI(
         # The interactive pages load scripts from a CDN (unpinned, and unreachable offline):

@@ -19,3 +19,7 @@ class Generator(Protocol):
         """Answer text in pieces, citing sources as [n] (``Citation.index``), grounded only
         in ``citations``. Raises ``assistant.errors.GeneratorError`` when the backend fails."""
         ...
+
+    async def aclose(self) -> None:
+        """Release what the backend holds open (its HTTP connections), at shutdown."""
+        ...

@@ -7,6 +7,7 @@ down) rather than patching one. The only place too that chooses a generator.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass
 
@@ -128,7 +129,7 @@ def build_triager(
 
 @dataclass(frozen=True, slots=True)
 class Runtime:
-    """Every part the service uses. It owns (and ``close`` closes) what ``build_runtime``
+    """Every part the service uses. It owns (and ``aclose`` closes) what ``build_runtime``
     opened; a part handed to it stays its giver's."""
 
     settings: Settings
@@ -152,6 +153,15 @@ class Runtime:
     moodle_events: MoodleEvents | None
     lti: LtiService
     owned: tuple[Knowledge | Storage, ...]
+    # The generator when build_runtime made it (its SDK's HTTP client is then ours).
+    owned_generator: Generator | None
+
+    async def aclose(self) -> None:
+        try:
+            if self.owned_generator is not None:
+                await self.owned_generator.aclose()
+        finally:
+            await asyncio.to_thread(self.close)
 
     def close(self) -> None:
         # A running re-index or batch of events writes to the index: it finishes first.
@@ -187,7 +197,9 @@ def build_runtime(
         if storage is None:
             storage = build_storage(settings)
             owned.append(storage)
-        generator = generator or build_generator(settings)
+        owned_generator = None
+        if generator is None:
+            generator = owned_generator = build_generator(settings)
         answers = AnswerService(knowledge, generator, settings)
         triager = build_triager(settings, knowledge, answers, storage)
     except BaseException:
@@ -226,4 +238,5 @@ def build_runtime(
             PlatformKeys(),
         ),
         owned=tuple(owned),
+        owned_generator=owned_generator,
     )

@@ -78,6 +78,10 @@ class ChatClient(Protocol):
 
     def deltas(self, model: str, messages: list[dict[str, str]]) -> AsyncIterator[Delta]: ...
 
+    async def aclose(self) -> None:
+        """Close the SDK's HTTP client (its pooled connections)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Transport:
@@ -126,13 +130,18 @@ async def _open_with_retries(
 
 class MistralClient:
     def __init__(self, api_key: str, base_url: str, transport: Transport) -> None:
+        # Ours to close: the SDK never closes a client it was handed.
+        self._http = transport.http_client()
         self._sdk = Mistral(
             api_key=api_key,
             server_url=base_url.rstrip("/"),
-            async_client=transport.http_client(),
+            async_client=self._http,
             timeout_ms=int(transport.timeout_seconds * 1000),
         )
         self._transport = transport
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
 
     async def deltas(self, model: str, messages: list[dict[str, str]]) -> AsyncIterator[Delta]:
         events = await _open_with_retries(
@@ -177,6 +186,9 @@ class OpenAIClient:
         )
         self._transport = transport
 
+    async def aclose(self) -> None:
+        await self._sdk.close()
+
     async def deltas(self, model: str, messages: list[dict[str, str]]) -> AsyncIterator[Delta]:
         stream = await _open_with_retries(
             "openai", lambda: self._open(model, messages), self._transport
@@ -213,6 +225,9 @@ class ChatGenerator:
     @property
     def name(self) -> str:
         return f"{self._name}:{self._model}"
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
 
     async def stream(
         self, question: str, citations: Sequence[Citation], history: Sequence[Turn], language: str

@@ -80,6 +80,9 @@ class ExtractiveGenerator:
         for piece in _PIECE.findall(compose(question, citations, language)):
             yield piece
 
+    async def aclose(self) -> None:
+        """Nothing is held open: the answer is composed in process."""
+
 
 def compose(question: str, citations: Sequence[Citation], language: str) -> str:
     if not citations:

@@ -36,6 +36,12 @@ class FallbackGenerator:
     ) -> FallbackStream:
         return FallbackStream(self, question, citations, history, language)
 
+    async def aclose(self) -> None:
+        try:
+            await self.primary.aclose()
+        finally:
+            await self.fallback.aclose()
+
 
 class FallbackStream(AsyncIterator[str]):
     """The pieces of one answer, and which backend wrote them."""

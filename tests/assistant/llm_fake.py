@@ -46,15 +46,27 @@ def streamed(body: bytes | httpx2.AsyncByteStream, status: int = 200) -> httpx2.
     return httpx2.Response(status, headers=headers, stream=body)
 
 
+class ClosableTransport(httpx2.MockTransport):
+    """The fake endpoint; ``closed`` once the SDK's HTTP client has been closed."""
+
+    closed = False
+
+    async def aclose(self) -> None:
+        self.closed = True
+        await super().aclose()
+
+
 def fake_generator(
-    handler: Handler,
+    endpoint: Handler | httpx2.MockTransport,
     *,
     backend: str = "mistral",
     retries: int = 1,
     backoff: float = 0.001,
     model: str = "mistral-small-latest",
 ) -> ChatGenerator:
-    transport = Transport(5, retries, backoff, httpx2.MockTransport(handler))
+    if not isinstance(endpoint, httpx2.MockTransport):
+        endpoint = httpx2.MockTransport(endpoint)
+    transport = Transport(5, retries, backoff, endpoint)
     if backend == "mistral":
         client: MistralClient | OpenAIClient = MistralClient(
             "sk-test", "https://api.mistral.test", transport

@@ -600,6 +600,9 @@ class BrokenGenerator:
         raise RuntimeError("internal detail that must not leak: backend exploded")
         yield ""  # an async generator, like every backend
 
+    async def aclose(self) -> None:
+        """Holds nothing open."""
+
 
 class SlowGenerator:
     """Many small pieces, slowly; records how many it produced and when it was closed."""
@@ -620,6 +623,9 @@ class SlowGenerator:
                 yield f"mot{n} "
         finally:
             self.closed.set()
+
+    async def aclose(self) -> None:
+        """Holds nothing open."""
 
 
 # A question the sample corpus answers, so that the generator is reached.

@@ -23,7 +23,15 @@ from assistant.generators.fallback import FallbackGenerator, FallbackStream
 from assistant.settings import Settings
 from assistant.types import Citation, Turn
 from assistant.wiring import build_generator
-from tests.assistant.llm_fake import BACKENDS, Handler, chunk, fake_generator, sse, streamed
+from tests.assistant.llm_fake import (
+    BACKENDS,
+    ClosableTransport,
+    Handler,
+    chunk,
+    fake_generator,
+    sse,
+    streamed,
+)
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio
@@ -251,6 +259,18 @@ async def test_stopping_early_closes_the_upstream_stream(backend: str) -> None:
     assert await anext(pieces) == "un "
     await pieces.aclose()
     assert body.closed
+
+
+async def test_closing_the_generator_closes_its_http_client(backend: str) -> None:
+    endpoint = ClosableTransport(lambda request: streamed(sse(delta("Bonjour."))))
+    chat = fake_generator(endpoint, backend=backend)
+    fallback = FallbackGenerator(chat, ExtractiveGenerator())
+    assert [piece async for piece in fallback.stream("Bonjour ?", CITATIONS, (), "fr")] == [
+        "Bonjour."
+    ]
+    assert not endpoint.closed
+    await fallback.aclose()
+    assert endpoint.closed
 
 
 async def test_fallback_answers_extractively_when_the_primary_fails_first() -> None:
