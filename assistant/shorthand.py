@@ -15,6 +15,7 @@ passages that happen to name it and makes the decision take it for another servi
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _SHORTHAND = {
     "mdp": "mot de passe",
@@ -55,10 +56,15 @@ def without_hosts(question: str, hosts: frozenset[str]) -> str:
     subdomains and paths included, nor their short form (mentor.gouv for mentor.gouv.fr)."""
     if not hosts:
         return question
-    names = {host for host in hosts} | {host.rsplit(".", 1)[0] for host in hosts if "." in host}
+    return re.sub(r"\s{2,}", " ", _addresses(hosts).sub("", question)).strip()
+
+
+@cache
+def _addresses(hosts: frozenset[str]) -> re.Pattern[str]:
+    # Built once per set of hosts: every question goes through it.
+    names = set(hosts) | {host.rsplit(".", 1)[0] for host in hosts if "." in host}
     alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
-    address = re.compile(
+    return re.compile(
         rf"(?:https?://)?(?<![\w.-])(?:[\w-]+\.)*(?:{alternatives})(?![\w-])(?:/\S*)?",
         re.IGNORECASE,
     )
-    return re.sub(r"\s{2,}", " ", address.sub("", question)).strip()

@@ -91,6 +91,7 @@ class Triager:
         self._storage = storage
         self._settings = settings
         self._domains = domains
+        self._own_hosts = settings.platform_hosts()
         embedder = knowledge.searcher.embedder
         self._evidence = EvidencePolicy.for_embedder(
             embedder.model_id, settings.service.min_evidence_score
@@ -151,7 +152,7 @@ class Triager:
         self, request: TriageRequest, scope: Scope
     ) -> tuple[str | None, float, tuple[Citation, ...]]:
         question = redact(f"{request.subject.strip()}. {request.body.strip()}")
-        question = without_hosts(question, self._settings.platform_hosts())
+        question = without_hosts(question, self._own_hosts)
         question = question[:_MAX_QUESTION_CHARS]
         hits = await asyncio.to_thread(self._knowledge.searcher.search, question, scope, _SOURCES_K)
         evidence = self._evidence.decide(question, hits, detect_language(question))
