@@ -36,6 +36,8 @@ class Calibration:
     evidence_dense_hedge_at: float
     evidence_cite_within_faq: float
     evidence_cite_within: float
+    # The cosine signal is the closest passage of the window's, not the first passage's.
+    evidence_closest_passage: bool
     # Two support requests on the same problem (assistant/triage/service.py).
     same_request_cosine: float
     # Two questions on the same topic, when the desk clusters gaps (assistant/triage/gaps.py).
@@ -43,7 +45,7 @@ class Calibration:
 
 
 _GEMMA = Calibration(
-    search_lexical_weight=0.05,
+    search_lexical_weight=0.055,
     search_faq_questions=False,
     # EmbeddingGemma: the cosine alone was measured best (hedged from 0.44, plain from 0.50).
     evidence_weights=(6.829, 0.0, 0.0, 0.0, 0.0),
@@ -55,6 +57,7 @@ _GEMMA = Calibration(
     evidence_dense_hedge_at=0.267,
     evidence_cite_within_faq=0.03,
     evidence_cite_within=0.1,
+    evidence_closest_passage=True,
     same_request_cosine=0.7,
     same_topic_cosine=0.65,
 )
@@ -72,6 +75,7 @@ _MEASURED = {
         evidence_dense_hedge_at=0.273,
         evidence_cite_within_faq=0.03,
         evidence_cite_within=0.1,
+        evidence_closest_passage=False,
         same_request_cosine=0.6,
         same_topic_cosine=0.45,
     ),
@@ -98,6 +102,7 @@ _MISTRAL = Calibration(
     evidence_dense_hedge_at=_GEMMA.evidence_dense_hedge_at,
     evidence_cite_within_faq=_GEMMA.evidence_cite_within_faq,
     evidence_cite_within=_GEMMA.evidence_cite_within,
+    evidence_closest_passage=_GEMMA.evidence_closest_passage,
     same_request_cosine=_GEMMA.same_request_cosine,
     same_topic_cosine=_GEMMA.same_topic_cosine,
 )

@@ -74,6 +74,24 @@ def test_an_off_topic_list_is_refused_and_a_clear_match_answered() -> None:
     assert len(clear.hits) == 1
 
 
+def test_with_embeddinggemma_the_closest_passage_of_the_window_is_the_evidence() -> None:
+    # The lexical bonus ranked a passage sharing the question's words above the closer one.
+    close, words = hit(0.62, ANSWER, 0.2, 0), hit(0.42, "Mot de passe\nUn lien.", 1.0, 1)
+    rest = [hit(0.2, other, 0.1, n) for n, other in enumerate(OTHERS, 2)]
+    gemma = EvidencePolicy.for_embedder(EMBEDDING_GEMMA.name)
+    ranked = gemma.decide(QUESTION, [words, close, *rest])
+    assert ranked.probability == gemma.decide(QUESTION, [close, words, *rest]).probability
+    assert ranked.confidence is Confidence.HIGH
+    # The search's order stays that of the citations, the closer passage among them.
+    assert ranked.hits[:2] == (words, close)
+    # The lite model reads the first passage (measured better for it: knowledge/calibration.py).
+    lite = EvidencePolicy.for_embedder("use-multilingual-v3")
+    assert (
+        lite.decide(QUESTION, [words, close, *rest]).probability
+        < lite.decide(QUESTION, [close, words, *rest]).probability
+    )
+
+
 def test_a_question_in_another_language_is_judged_on_the_dense_signals() -> None:
     policy = EvidencePolicy.for_embedder(EMBEDDING_GEMMA.name)
     english = "How do I reset my forgotten password?"

@@ -109,6 +109,67 @@ def test_the_analysis_after_a_matching_situation_is_quoted() -> None:
     )
 
 
+# Two service-public help pages (../shared/data/service-public/site_help_squad.json): the
+# first asks the learner's question and answers it, the second only shares its words.
+HELP_PAGE = Citation(
+    index=1,
+    document_id="sp-help-05",
+    chunk_id="c-help-05",
+    title="CRÉER UN COMPTE OU SE CONNECTER",
+    passage=(
+        "Comment modifier le mot de passe de mon compte ?\n"
+        "Pour changer votre mot de passe, vous devez vous connecter à votre compte, puis aller "
+        "dans l'onglet « Connexion, sécurité et paramétrage » et cliquer sur « Modifier mon "
+        "mot de passe ».\n\n"
+        "Comment supprimer mon compte ?\n"
+        "La suppression de votre compte se demande depuis l'onglet « Paramétrage »."
+    ),
+    source="service-public:site-help",
+    kind="page",
+)
+ACCOUNT_PAGE = Citation(
+    index=2,
+    document_id="sp-help-03",
+    chunk_id="c-help-03",
+    title="Votre compte sur service-public.fr",
+    passage=(
+        "Vous pouvez à tout moment modifier votre mot de passe. Le nouveau mot de passe de "
+        "votre compte doit comporter au moins huit caractères, dont une majuscule et un chiffre."
+    ),
+    source="service-public:site-help",
+    kind="page",
+)
+
+
+def test_a_page_that_asks_the_learner_s_question_answers_it_alone() -> None:
+    question = "Comment modifier le mot de passe de mon compte ?"
+    answer = compose(question, [HELP_PAGE, ACCOUNT_PAGE], "fr")
+    # What follows the page's question, up to its next question, and nothing else.
+    assert answer == (
+        "Pour changer votre mot de passe, vous devez vous connecter à votre compte, puis aller "
+        "dans l'onglet « Connexion, sécurité et paramétrage » et cliquer sur « Modifier mon "
+        "mot de passe » [1]."
+    )
+    assert [c.index for c in check(answer, [HELP_PAGE, ACCOUNT_PAGE]).citations] == [1]
+    # Without its question the first page is one source among others: both are quoted.
+    plain = replace(HELP_PAGE, passage=HELP_PAGE.passage.partition("\n")[2])
+    assert "[2]" in compose(question, [plain, ACCOUNT_PAGE], "fr")
+
+
+def test_a_passage_cut_inside_its_sentences_is_still_quoted_and_cited() -> None:
+    # A real site-help chunk: the end of one answer and the next question, no whole sentence.
+    cut = replace(
+        HELP_PAGE,
+        passage=(
+            "https://www.service-public.fr/contact/difficulte?type=bug Une erreur technique "
+            "survient pendant la démarche."
+        ),
+    )
+    answer = compose("Une erreur technique survient pendant la démarche. Que faire ?", [cut], "fr")
+    assert answer.startswith("https://www.service-public.fr/contact/difficulte?type=bug")
+    assert answer.endswith("[1].")
+
+
 def test_english_questions_get_an_english_lead_in_and_the_french_evidence() -> None:
     answer = compose("How do I download my certificate?", [FAQ], "en")
     lead, _, body = answer.partition("\n\n")
