@@ -9,7 +9,6 @@ import asyncio
 import time
 from typing import Any
 
-import httpx
 import numpy as np
 import psutil
 
@@ -17,10 +16,10 @@ from assistant.auth import Role, mint_token
 from bench.common import arguments, print_table, write
 from bench.load import (
     QUESTIONS,
-    STREAM_TIMEOUT_S,
     Outcome,
     fake_llm_env,
     indexed_sample,
+    learner_clients,
     one_stream,
     process,
 )
@@ -37,14 +36,13 @@ async def soak(url: str, tokens: list[str], duration: float, pid: int) -> list[d
     stop = time.monotonic() + duration
     windows: list[list[Outcome]] = []
     current: list[Outcome] = []
-    limits = httpx.Limits(max_connections=len(tokens))
-    async with httpx.AsyncClient(base_url=url, timeout=STREAM_TIMEOUT_S, limits=limits) as client:
+    async with learner_clients(url, len(tokens)) as clients:
 
         async def worker(index: int) -> None:
             ask = 0
             while time.monotonic() < stop:
                 question = QUESTIONS[(index + ask) % len(QUESTIONS)]
-                current.append(await one_stream(client, tokens[index], question))
+                current.append(await one_stream(clients[index], tokens[index], question))
                 ask += 1
 
         rows = []
