@@ -7,9 +7,10 @@ needs no key, no network and no GPU. Three shapes:
   answer, whole, cited [n];
 * a page asks the learner's question itself (a help page's questions and answers): what
   follows that question, up to the page's next one, cited, and no other source: sentences of
-  other pages that share the question's words answer a neighbouring question. On the
-  service-public site-help set, citation precision 0.781 → 0.882 and answer correctness
-  0.585 → 0.616, every other set unchanged (``mentor-assistant eval``);
+  other pages that share the question's words answer a neighbouring question. A sentence
+  that only repeats the learner's words (a heading they copied) is never quoted, and counts as
+  the page's question. On the service-public site-help set, citation precision 0.781 → 0.882
+  and answer correctness 0.585 → 0.662, every other set unchanged (``mentor-assistant eval``);
 * otherwise 2 to 5 units (sentences, or list items kept intact) picked across the top
   passages by how much of the question they cover (rare words count more), with a small
   prior for better-ranked passages, MMR-style so that two near-identical sentences
@@ -38,7 +39,7 @@ from assistant.replies import ENGLISH_LEAD_IN
 from assistant.sentences import Unit, coverage, stems, units
 from assistant.types import Citation, Turn
 from knowledge.injection import addresses_assistant
-from knowledge.text import normalize
+from knowledge.text import fold_accents, normalize
 
 _MIN_UNITS, _MAX_UNITS = 2, 5
 # Below this share of the best unit's score, a further unit adds more noise than answer.
@@ -56,6 +57,9 @@ _FOLLOW_SPAN = 2
 # the one asked; the answer is in the few sentences after it.
 _ASKED = 0.6
 _ANSWER_SPAN = 4
+# Fewer content words than this, a sentence repeated from the question is too short to matter.
+_ECHO_STEMS = 3
+_WORD = re.compile(r"[^\W_]+")
 # Learning objectives and durations echo a module's topic words without answering anything.
 _BOILERPLATE = re.compile(
     r"^(?:\*\*)?(?:à la fin|à l’issue|à l'issue|au terme) de (?:ce|cette)\b|vous serez capable"
@@ -154,21 +158,28 @@ def _extract(question: str, citations: Sequence[Citation]) -> str:
     wanted = stems(question)
     weights = _rarity(wanted, candidates)
     relevance = {id(c): _relevance(c, wanted, weights) for c in candidates}
+    # A sentence that only repeats the learner's own words (a page's heading they copied:
+    # "Je ne parviens pas à les mettre à jour.") says nothing new: never the answer.
+    echoes = {id(c) for c in candidates if _echoes(c.unit, question)}
     # A help page's own question that the learner's matches: it is not an answer, the
     # sentences after it are.
-    asked = {id(c) for c in candidates if _is_question(c.unit) and relevance[id(c)] >= _ASKED}
+    asked = {
+        id(c)
+        for c in candidates
+        if (_is_question(c.unit) or id(c) in echoes) and relevance[id(c)] >= _ASKED
+    }
     if asked:
         # The page's own question is the learner's: what follows it, up to the page's next
         # question, is the answer, given alone as a matching FAQ entry's is; other sources'
         # sentences that share the question's words are about a neighbouring question.
         lead = max((c for c in candidates if id(c) in asked), key=lambda c: relevance[id(c)])
-        span = _answer_after(lead, candidates)
+        span = [c for c in _answer_after(lead, candidates) if id(c) not in echoes]
         if span:
             return _render(span, citations)
         candidates = [c for c in candidates if c.citation is lead.citation]
     scored = []
     for index, candidate in enumerate(candidates):
-        if id(candidate) in asked:
+        if id(candidate) in asked or id(candidate) in echoes:
             continue
         before = [
             c for c in candidates[max(0, index - _ANSWER_SPAN) : index] if _near(c, candidate)
@@ -208,6 +219,14 @@ def _answer_after(question: _Candidate, candidates: Sequence[_Candidate]) -> lis
 
 def _is_question(unit: Unit) -> bool:
     return unit.text.rstrip("*» ").endswith("?")
+
+
+def _echoes(unit: Unit, question: str) -> bool:
+    return len(stems(unit.text)) >= _ECHO_STEMS and _plain(unit.text) in _plain(question)
+
+
+def _plain(text: str) -> str:
+    return " ".join(_WORD.findall(fold_accents(normalize(text))))
 
 
 def _units(rank: int, citation: Citation, fragments: bool = False) -> list[_Candidate]:

@@ -156,6 +156,35 @@ def test_a_page_that_asks_the_learner_s_question_answers_it_alone() -> None:
     assert "[2]" in compose(question, [plain, ACCOUNT_PAGE], "fr")
 
 
+def test_a_sentence_that_only_repeats_the_learner_s_question_is_not_the_answer() -> None:
+    # The real page states its question as a heading, which the learner copied.
+    page = replace(
+        HELP_PAGE,
+        passage=(
+            "Si l'adresse électronique que vous avez saisie est erronée, vous ne recevrez pas le "
+            "courriel de confirmation. Je ne reçois pas de courriel de confirmation pour créer "
+            "mon compte. Pourquoi ? Que puis-je faire ? Deux raisons peuvent expliquer que vous "
+            "n'ayez pas reçu de confirmation par courriel : l'adresse électronique saisie est "
+            "erronée, ou le courriel a été expédié dans vos spams. Le lien de confirmation "
+            "contenu dans ce courriel expire au bout de 24 heures."
+        ),
+    )
+    question = (
+        "Je ne reçois pas de courriel de confirmation pour créer mon compte. Pourquoi ? "
+        "Que puis-je faire ?"
+    )
+    answer = compose(question, [page], "fr")
+    assert answer.startswith("Deux raisons peuvent expliquer que vous n'ayez pas reçu")
+    assert "Je ne reçois pas" not in answer
+    # A sentence saying more than the question, if only "ne … pas", is an answer.
+    quiz = replace(
+        QUIZ, passage="Le quiz d’entraînement ne compte pas dans la note. Il sert à réviser."
+    )
+    assert "ne compte pas dans la note" in compose(
+        "Le quiz d’entraînement compte dans la note ?", [quiz], "fr"
+    )
+
+
 def test_a_passage_cut_inside_its_sentences_is_still_quoted_and_cited() -> None:
     # A real site-help chunk: the end of one answer and the next question, no whole sentence.
     cut = replace(
