@@ -226,7 +226,8 @@ def _echoes(unit: Unit, question: str) -> bool:
 
 
 def _plain(text: str) -> str:
-    return " ".join(_WORD.findall(fold_accents(normalize(text))))
+    """Words only, folded, space-delimited: "on compte" is not inside "mon compte"."""
+    return f" {' '.join(_WORD.findall(fold_accents(normalize(text))))} "
 
 
 def _units(rank: int, citation: Citation, fragments: bool = False) -> list[_Candidate]:
