@@ -19,11 +19,12 @@ from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
 
 from assistant import replies
+from assistant.coalesce import coalesce
 from assistant.condense import standalone_query
 from assistant.errors import GeneratorError
 from assistant.evidence import EvidencePolicy
 from assistant.generators.extractive import ExtractiveGenerator
-from assistant.generators.fallback import FallbackStream, close
+from assistant.generators.fallback import FallbackStream
 from assistant.guard import Verdict, classify, reply_language
 from assistant.postcheck import check
 from assistant.protocols import Generator
@@ -50,6 +51,9 @@ logger = logging.getLogger(__name__)
 # Candidates looked at by the evidence check; the policy keeps the few worth citing.
 _RETRIEVE_K = 8
 _REFUSED_BY = "refusal"
+# The pieces a generator streams within this long after an event go out as one event
+# (assistant/coalesce.py): 20 updates a second at most, which reads as fluid.
+_TOKEN_WINDOW_S = 0.05
 _UPFRONT = {
     Verdict.EMPTY: RefusalReason.EMPTY_QUESTION,
     Verdict.INJECTION: RefusalReason.PROMPT_INJECTION,
@@ -128,8 +132,9 @@ class AnswerService:
         started = time.perf_counter()
         pieces: list[str] = []
         stream = self._generator.stream(query, citations, history, lang)
+        shown = coalesce(stream, _TOKEN_WINDOW_S)
         try:
-            async for piece in stream:
+            async for piece in shown:
                 pieces.append(piece)
                 yield TokenEvent(piece)
         except GeneratorError as error:
@@ -146,7 +151,8 @@ class AnswerService:
                 stream.answered_by if isinstance(stream, FallbackStream) else self._generator.name
             )
         finally:
-            await close(stream)
+            # Closes ``stream`` too, once its reader has stopped.
+            await shown.aclose()
         timings["generate"] = _ms_since(started)
         checked = check("".join(pieces).strip(), citations)
         text = checked.text

@@ -10,6 +10,7 @@ import pytest
 
 from assistant import replies
 from assistant.settings import Settings
+from bench.fake_llm import ANSWER
 from knowledge.wiring import Knowledge
 from tests.faults.conftest import QUESTION, app_settings, live_app, stream_events
 
@@ -78,3 +79,18 @@ def test_a_healthy_llm_streams_its_own_answer(
     tokens = "".join(data["text"] for name, data in events if name == "token")
     assert status == 200 and events[-1][0] == "done"
     assert tokens.startswith("Vous trouverez votre attestation")
+
+
+def test_tokens_that_arrive_together_share_an_event(
+    tmp_path: Path, fake_llm: str, sample_index: Knowledge
+) -> None:
+    # The fake streams a word every 2 ms: the first goes out alone, at once; the rest are
+    # merged into a few events (assistant/coalesce.py), with the same text in the end.
+    with live_app(settings_for(tmp_path, fake_llm, "ok"), sample_index) as live:
+        status, events = stream_events(live)
+
+    tokens = [data["text"] for name, data in events if name == "token"]
+    assert status == 200 and events[-1][0] == "done"
+    assert "".join(tokens) == ANSWER
+    assert tokens[0] == "Vous "
+    assert 2 <= len(tokens) < len(ANSWER.split(" ")) / 4
