@@ -125,6 +125,30 @@ def test_a_sentence_announcing_a_list_comes_with_its_items_in_order() -> None:
     assert positions == sorted(positions)
 
 
+def test_a_list_with_no_intro_is_about_its_section_s_heading() -> None:
+    plan = replace(
+        CASE,
+        title="Kit Mentor — La phase de cadrage",
+        headings=("La phase de cadrage", "Rédiger la note de cadrage", "Plan type"),
+        passage=(
+            "1. Contexte et origine de la demande\n"
+            "2. Public cible : effectifs, profil, prérequis\n"
+            "3. Objectif général et objectifs opérationnels"
+        ),
+    )
+    other = replace(
+        QUIZ,
+        title="Kit Mentor — La phase de cadrage",
+        headings=("La phase de cadrage", "Rédiger la note de cadrage"),
+        passage="La note de cadrage tient en trois à cinq pages.",
+    )
+    question = "il y a un plan type pour la note de cadrage ?"
+    answer = compose(question, [other, plan], "fr")
+    assert "- Contexte et origine de la demande [1]" in answer
+    # Without the heading the items share no word with the question: they are left out.
+    assert "Contexte" not in compose(question, [other, replace(plan, headings=())], "fr")
+
+
 def test_the_analysis_after_a_matching_situation_is_quoted() -> None:
     answer = compose("une contractuelle peut-elle porter une croix visible ?", [CASE], "fr")
     assert "L’obligation de neutralité s’applique à tous les agents, contractuels compris" in (
