@@ -44,6 +44,8 @@ class Citation:
     kind: str
     url: str | None = None
     page: int | None = None
+    # The section headings above the passage, outermost first.
+    headings: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, index: int, hit: Hit) -> Citation:
@@ -58,6 +60,7 @@ class Citation:
             kind=chunk.kind.value,
             url=chunk.url,
             page=chunk.page,
+            headings=chunk.heading_path,
         )
 
 

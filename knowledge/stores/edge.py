@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,8 +41,6 @@ class EdgeStore:
         self._lock_fd: int | None = _lock_folder(path)
         self._shard_path = path / collection
         self._shard: qe.EdgeShard | None = None
-        # The dimension ensure_collection last checked the shard against.
-        self._checked_dimension: int | None = None
         try:
             if (self._shard_path / SHARD_CONFIG_FILE).is_file():
                 self._shard = qe.EdgeShard.load(str(self._shard_path))
@@ -50,14 +49,10 @@ class EdgeStore:
             raise
 
     def ensure_collection(self, dense_dimension: int) -> None:
-        config = _config(dense_dimension)
         if self._shard is None:
-            self._shard = qe.EdgeShard.create(str(self._shard_path), config)
-        elif self._checked_dimension != dense_dimension:
-            # Once per open store: reloading closes the shard, and a service that re-indexes
-            # while it answers (events, hand-offs) must not blank its searches at each job.
-            self._reload_checked(config, dense_dimension)
-        self._checked_dimension = dense_dimension
+            self._shard = qe.EdgeShard.create(str(self._shard_path), _config(dense_dimension))
+        else:
+            self._check_dimension(dense_dimension)
         indexed = self._shard.info().payload_schema
         for field in INDEXED_FIELDS:
             if field not in indexed:
@@ -100,7 +95,6 @@ class EdgeStore:
             self._shard.update(qe.UpdateOperation.delete_points(ids))
 
     def drop(self) -> None:
-        self._checked_dimension = None
         if self._shard is not None:
             self._shard.close()
             self._shard = None
@@ -170,24 +164,20 @@ class EdgeStore:
         )
         return self._shard.query(request)
 
-    def _reload_checked(self, config: qe.EdgeConfig, dense_dimension: int) -> None:
-        # The engine compares a config with the stored segments only when loading, and the
-        # open handle holds the WAL lock, so the shard is reopened with the expected config.
-        assert self._shard is not None
-        self._shard.close()
-        self._shard = None
-        try:
-            self._shard = qe.EdgeShard.load(str(self._shard_path), config)
-        except Exception as exc:
-            # Its errors are plain Exceptions; only the message tells a mismatch apart.
-            if "incompatible" not in str(exc):
-                raise
-            self._shard = qe.EdgeShard.load(str(self._shard_path))
+    def _check_dimension(self, dense_dimension: int) -> None:
+        # The engine checks a config against its segments only when loading a shard, and
+        # reloading means closing the handle that live searches use ("Shard is not
+        # initialized" in the middle of a re-index). The config the shard was created with
+        # says the same without closing anything.
+        stored = json.loads((self._shard_path / SHARD_CONFIG_FILE).read_text())
+        size = stored["vectors"][DENSE]["size"]
+        if size != dense_dimension:
             raise IndexMismatchError(
-                f"The index in {self._shard_path} does not fit {dense_dimension}-dimension "
-                f"vectors from the configured embedding model ({exc}). Re-index with "
-                "`mentor-assistant ingest --rebuild`, or point MENTOR_DATA_DIR at another folder."
-            ) from exc
+                f"The index in {self._shard_path} holds {size}-dimension vectors, not the "
+                f"{dense_dimension}-dimension vectors of the configured embedding model. "
+                "Re-index with `mentor-assistant ingest --rebuild`, or point MENTOR_DATA_DIR "
+                "at another folder."
+            )
 
     def _require_shard(self) -> qe.EdgeShard:
         if self._shard is None:

@@ -102,6 +102,53 @@ def test_sentences_are_picked_cited_and_list_items_kept_with_their_intro() -> No
     assert 2 <= len(sentences_of(answer)) <= 5
 
 
+def test_a_sentence_announcing_a_list_comes_with_its_items_in_order() -> None:
+    principles = replace(
+        CASE,
+        title="Module 1 — Les principes de la laïcité",
+        passage=(
+            "La laïcité n’est pas une opinion parmi d’autres : c’est un principe d’organisation "
+            "de la République. Il repose sur trois idées indissociables.\n\n"
+            "1. La liberté de conscience : chacun est libre de croire, de ne pas croire ou de "
+            "changer de religion.\n"
+            "2. La séparation des Églises et de l’État : l’État ne reconnaît, ne salarie ni ne "
+            "subventionne aucun culte.\n"
+            "3. L’égalité de tous devant la loi, quelles que soient leurs convictions.\n\n"
+            "La laïcité ne vise donc pas à faire disparaître les religions de l’espace public."
+        ),
+    )
+    answer = compose("c koi les 3 idees de base de la laicite", [principles], "fr")
+    # The list is announced by a sentence ending with a full stop, not a colon: it is the
+    # list's intro all the same, and the list, led by an item, is shown whole and in order.
+    assert answer.startswith("Il repose sur trois idées indissociables [1].\n\n- La liberté")
+    positions = [answer.index(word) for word in ("La liberté", "La séparation", "L’égalité")]
+    assert positions == sorted(positions)
+
+
+def test_a_list_with_no_intro_is_about_its_section_s_heading() -> None:
+    plan = replace(
+        CASE,
+        title="Kit Mentor — La phase de cadrage",
+        headings=("La phase de cadrage", "Rédiger la note de cadrage", "Plan type"),
+        passage=(
+            "1. Contexte et origine de la demande\n"
+            "2. Public cible : effectifs, profil, prérequis\n"
+            "3. Objectif général et objectifs opérationnels"
+        ),
+    )
+    other = replace(
+        QUIZ,
+        title="Kit Mentor — La phase de cadrage",
+        headings=("La phase de cadrage", "Rédiger la note de cadrage"),
+        passage="La note de cadrage tient en trois à cinq pages.",
+    )
+    question = "il y a un plan type pour la note de cadrage ?"
+    answer = compose(question, [other, plan], "fr")
+    assert "- Contexte et origine de la demande [1]" in answer
+    # Without the heading the items share no word with the question: they are left out.
+    assert "Contexte" not in compose(question, [other, replace(plan, headings=())], "fr")
+
+
 def test_the_analysis_after_a_matching_situation_is_quoted() -> None:
     answer = compose("une contractuelle peut-elle porter une croix visible ?", [CASE], "fr")
     assert "L’obligation de neutralité s’applique à tous les agents, contractuels compris" in (

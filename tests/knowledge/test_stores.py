@@ -13,6 +13,7 @@ import random
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -365,6 +366,7 @@ def test_both_stores_rank_alike(tmp_path: Path) -> None:
 
 OPEN_IN_ANOTHER_PROCESS = """
 import sys
+import threading
 from pathlib import Path
 from knowledge.errors import StoreLockedError
 from knowledge.stores.edge import EdgeStore
@@ -417,3 +419,50 @@ def test_unreachable_server_is_reported_not_raised_raw() -> None:
             store.ensure_collection(DIM)
     finally:
         store.close()
+
+
+def _searching(store: VectorStore, write: Callable[[], None]) -> tuple[list[int], list[Exception]]:
+    """Runs ``write`` while another thread searches ``store`` without pause; returns the hit
+    counts the searches saw and what they raised."""
+    found: list[int] = []
+    failures: list[Exception] = []
+    done = threading.Event()
+
+    def search() -> None:
+        while not done.is_set():
+            try:
+                found.append(len(store.query_dense([1.0, 0.0, 0.0, 0.0], Scope.everything(), 9)))
+            except Exception as error:  # what a search raised is what the test asserts on
+                failures.append(error)
+                return
+
+    searcher = threading.Thread(target=search)
+    searcher.start()
+    try:
+        write()
+    finally:
+        done.set()
+        searcher.join()
+    return found, failures
+
+
+def test_searches_go_on_while_a_reopened_store_takes_its_first_write(
+    open_store: Callable[[], VectorStore],
+) -> None:
+    # A service re-indexes (Moodle events, hand-offs) with the store it searches: the first
+    # write of a reopened store checks the index against the model, under live searches.
+    store = open_store()
+    store.ensure_collection(DIM)
+    upsert(store)
+    store.close()
+    for _ in range(5):
+        reopened = open_store()
+
+        def write(store: VectorStore = reopened) -> None:
+            store.ensure_collection(DIM)
+            upsert(store, "global-faq")
+
+        found, failures = _searching(reopened, write)
+        assert not failures, failures
+        assert found and set(found) == {len(DATA)}
+        reopened.close()
