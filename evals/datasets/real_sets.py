@@ -10,9 +10,12 @@ Real material stays in ../shared; this writes what the eval reads, outside the r
   of another one's index. ``not_mentor.jsonl`` (CNIL development questions and the
   site-help questions that name service-public.fr's own services, for Mentor's FAQ and the
   sample corpus), ``not_cnil.jsonl`` and ``not_site_help.jsonl`` (our Mentor learner
-  questions, for the CNIL FAQ and the site-help pages). Site-help questions that would be
-  legitimate Mentor questions too ("Comment modifier le mot de passe de mon compte ?")
-  are left out of the negatives.
+  questions, for the CNIL FAQ and the site-help pages). A question that either site would
+  answer is no negative: site-help questions that would be legitimate Mentor questions too
+  ("Comment modifier le mot de passe de mon compte ?") are left out of ``not_mentor``, and
+  our learner questions that name nothing of Mentor's, the account chores of any site ("jai
+  perdu mon mot de passe", "comment changer mon adresse mail sur mon compte"), are left out
+  of ``not_site_help``: the site help answers them for its own account, as it should.
 
     .venv/bin/python evals/datasets/real_sets.py /work/cache/sets [DATA]
 
@@ -23,22 +26,39 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 DATASETS = Path(__file__).resolve().parent
 SHARED = DATASETS.parents[1].parent / "shared" / "data"
-# Words that tie a site-help question to service-public.fr rather than to any account.
+# Words that tie a site-help question to service-public.fr rather than to any account
+# (accents stripped, like the questions they are looked for in).
 _SITE_HELP_ONLY = (
     "service-public",
     "franceconnect",
-    "démarche",
+    "demarche",
     "dossier",
-    "récépissé",
+    "recepisse",
     "perceval",
     "acte de naissance",
     "robot",
+)
+# Words that tie a learner question to Mentor rather than to any account (accents stripped).
+_MENTOR_ONLY = (
+    "mentor",
+    "session",
+    "formation",
+    "cours",
+    "attestation",
+    "activite",
+    "ministere",
+    "concepteur",
+    "certifi",
+    "superieur",
+    "chef",
+    "offre",
 )
 _ANSWER_CHARS = 1500
 
@@ -94,6 +114,12 @@ def negatives(prefix: str, questions: Iterable[dict[str, Any]], tag: str) -> lis
     ]
 
 
+def _names_any(question: str, words: Iterable[str]) -> bool:
+    plain = unicodedata.normalize("NFKD", question.lower())
+    plain = "".join(char for char in plain if not unicodedata.combining(char))
+    return any(word in plain for word in words)
+
+
 def _jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
@@ -123,9 +149,7 @@ def main(arguments: list[str]) -> int:
         if not item.get("should_refuse")
     ]
     service_public = [
-        item
-        for item in help_questions
-        if any(word in item["question"].lower() for word in _SITE_HELP_ONLY)
+        item for item in help_questions if _names_any(item["question"], _SITE_HELP_ONLY)
     ]
     _write(target / "site_help_corpus.jsonl", pages)
     _write(target / "site_help.jsonl", help_questions)
@@ -135,7 +159,8 @@ def main(arguments: list[str]) -> int:
         + negatives("sp", service_public, "autre-corpus"),
     )
     _write(target / "not_cnil.jsonl", negatives("mentor", learners, "autre-corpus"))
-    _write(target / "not_site_help.jsonl", negatives("mentor", learners, "autre-corpus"))
+    about_mentor = [item for item in learners if _names_any(item["question"], _MENTOR_ONLY)]
+    _write(target / "not_site_help.jsonl", negatives("mentor", about_mentor, "autre-corpus"))
     print(f"{len(pages)} site-help pages, {len(help_questions)} questions; sets in {target}")
     return 0
 
