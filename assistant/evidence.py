@@ -277,12 +277,14 @@ def signals(query: str, window: Sequence[Hit], closest: bool = False) -> Signals
 def unmentioned_names(query: str, window: Sequence[Hit]) -> set[str]:
     """Names in the question (a web address, a one-word brand with inner capitals) that no
     passage of the window mentions: the question is about another service."""
+    named = {normalize(name).removeprefix("www.") for name in _NAME.findall(query)}
+    if not named:
+        return set()  # most questions: the passages need not be read
     passages = normalize(
         " ".join(
             " ".join([hit.chunk.title, *hit.chunk.heading_path, hit.chunk.text]) for hit in window
         )
     )
-    named = {normalize(name).removeprefix("www.") for name in _NAME.findall(query)}
     return {name for name in named if not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", passages)}
 
 
