@@ -42,7 +42,7 @@ def test_account_chores_of_any_site_are_no_negatives_for_the_site_help(
     assert all(record["should_refuse"] for record in sets["not_site_help"])
 
 
-def test_the_cnil_faq_refuses_every_learner_question(sets: dict[str, list[dict]]) -> None:
+def test_every_learner_question_is_a_negative_for_the_cnil_faq(sets: dict[str, list[dict]]) -> None:
     on_cnil = _questions(sets["not_cnil"])
     assert "mentor-mf-07a" in on_cnil  # no account chore is a CNIL question
     assert len(on_cnil) > len(sets["not_site_help"])
