@@ -114,6 +114,18 @@ irrelevant ones at 0.19–0.22 of that lead, relevant ones at 0.08–0.29); what
 extractive answer's own rule for a page that asks the learner's question
 (assistant/generators/extractive.py): site help 0.781 → 0.882.
 
+Suggestions: a refusal from ``suggest_at`` up (a probability under the hedge level) offers
+the passages it would have cited, one per document, as pages to look at; it quotes and
+claims nothing from them. Measured on the cached candidates of every own and cross-corpus
+set (2026-12-02; "rescued": the false refusals whose right page is offered, "noise": the
+refused out-of-scope questions that get pages). EmbeddingGemma, 7 false refusals and 212
+refused negatives: cosine 0.40 rescues 5, noise 9; 0.38 (kept, probability 0.206) 5 and 23
+(10.8 %); 0.35 6 and 37; 0.33 6 and 62. The lower end of the band is chosen wider than
+these sets need: a page offered to an out-of-scope question costs a glance, a right page
+withheld a support ticket, and the held-out questions' cosines are not these. Lite, 22 and
+195: probability 0.22 rescues 3, noise 5; 0.18 9 and 20; 0.16 (kept) 11 and 27 (13.8 %);
+0.12 15 and 42. Questions in another language get none: no refusal of theirs was labelled.
+
 An override (``MENTOR_MIN_EVIDENCE_SCORE``) sets the hedge level (a probability); answers
 below the measured plain level are hedged. The values are each model's
 ``knowledge.calibration.Calibration``; a model measured by no one gets EmbeddingGemma's.
@@ -157,11 +169,15 @@ class Signals:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """The passages to cite, best first, and how sure the answer is; no passages: refuse."""
+    """The passages to cite, best first, and how sure the answer is; no passages: refuse.
+
+    A refusal close to the hedge level offers, in ``suggested``, the passages it would have
+    cited: pages to look at, not an answer."""
 
     hits: tuple[Hit, ...]
     confidence: Confidence | None
     probability: float
+    suggested: tuple[Hit, ...] = ()
 
     @property
     def refused(self) -> bool:
@@ -191,6 +207,9 @@ class EvidencePolicy:
     # is the cosine-only threshold measured before for English questions (0.43 with
     # EmbeddingGemma, 0.33 with lite), through that model.
     dense_hedge_at: float
+    # Probability from which a refusal offers the passages it would have cited (French
+    # questions only: the dense model had no labelled refusals to place it).
+    suggest_at: float
     # A further passage is cited when its cosine is within this of the first one's: a
     # FAQ entry answers on its own, a course or page passage often needs its neighbours.
     cite_within_faq: float
@@ -209,6 +228,7 @@ class EvidencePolicy:
             max(override, measured.answer_at),
             override,
             override,
+            measured.suggest_at,
             measured.cite_within_faq,
             measured.cite_within,
             measured.closest,
@@ -222,6 +242,7 @@ class EvidencePolicy:
             answer_at=values.evidence_answer_at,
             hedge_at=values.evidence_hedge_at,
             dense_hedge_at=values.evidence_dense_hedge_at,
+            suggest_at=values.evidence_suggest_at,
             cite_within_faq=values.evidence_cite_within_faq,
             cite_within=values.evidence_cite_within,
             closest=values.evidence_closest_passage,
@@ -236,7 +257,8 @@ class EvidencePolicy:
         model = self.lexical if lexical else self.dense
         probability = model.probability(signals(query, window, self.closest).vector(lexical))
         if probability < (self.hedge_at if lexical else self.dense_hedge_at):
-            return Evidence((), None, probability)
+            near = lexical and probability >= self.suggest_at
+            return Evidence((), None, probability, self._suggested(window) if near else ())
         # A question in another language gets no hedge: the dense model had no labelled
         # middle to learn from, and its answer already says the evidence is in French.
         plain = probability >= self.answer_at or not lexical
@@ -254,6 +276,13 @@ class EvidencePolicy:
         within = self.cite_within_faq if window[0].chunk.kind is Kind.FAQ else self.cite_within
         others = [hit for hit in window[1:] if _cosine(hit) >= first - within]
         return [window[0], *others][:_MAX_CITATIONS]
+
+    def _suggested(self, window: Sequence[Hit]) -> tuple[Hit, ...]:
+        # One passage a document: the learner is pointed to pages, not to their parts.
+        documents: dict[str, Hit] = {}
+        for hit in self._cited(window):
+            documents.setdefault(hit.chunk.document_id, hit)
+        return tuple(documents.values())
 
 
 def signals(query: str, window: Sequence[Hit], closest: bool = False) -> Signals:

@@ -7,6 +7,8 @@ limit knows what to ask instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from assistant.types import RefusalReason
 
 _HELP = {
@@ -74,6 +76,15 @@ _REFUSALS = {
     },
 }
 
+# A refusal close to the hedge level: the pages it would have cited, numbered as sources,
+# offered to look at without claiming that they answer.
+_SUGGESTIONS = {
+    "fr": "Ces pages s’en approchent peut-être : {pages}.",
+    "en": "These pages may be related (in French): {pages}.",
+}
+_SUGGESTION = {"fr": "« {title} » [{n}]", "en": "“{title}” [{n}]"}
+_SUGGESTION_SEPARATOR = {"fr": " ; ", "en": "; "}
+
 _COURSE_POINTER = {
     "fr": "Pour réviser, reportez-vous à la section « {title} » de votre session [1].",
     "en": "To revise, see the section “{title}” of your session [1] (in French).",
@@ -117,8 +128,20 @@ GENERATION_FAILED = (
 )
 
 
-def refusal(reason: RefusalReason, language: str, support_url: str, escalation: bool) -> str:
+def refusal(
+    reason: RefusalReason,
+    language: str,
+    support_url: str,
+    escalation: bool,
+    suggested: Sequence[str] = (),
+) -> str:
+    """``suggested``: the titles of the pages offered, numbered from 1 as sources."""
     parts = [_REFUSALS[reason][language]]
+    if suggested:
+        pages = _SUGGESTION_SEPARATOR[language].join(
+            _SUGGESTION[language].format(title=title, n=n) for n, title in enumerate(suggested, 1)
+        )
+        parts.append(_SUGGESTIONS[language].format(pages=pages))
     if reason is not RefusalReason.EMPTY_QUESTION:
         parts.append(_HELP[language])
     if escalation:

@@ -60,7 +60,12 @@ class Escalation(BaseModel):
 
 class ChatResponse(BaseModel):
     answer: str = Field(description="Réponse en Markdown, sources citées sous la forme [n].")
-    citations: list[CitationOut]
+    citations: list[CitationOut] = Field(
+        description=(
+            "Sources numérotées de la réponse ; pour un refus, les pages proches proposées à "
+            "la consultation ou la section du cours à réviser, sans réponse tirée d'elles."
+        )
+    )
     conversation_id: str
     answer_id: str = Field(description="À renvoyer avec un avis (`POST /api/feedback`).")
     refused: RefusalReason | None = Field(description="Motif du refus, ou null.")

@@ -119,7 +119,8 @@ class AnswerService:
             return
         evidence = self._evidence.decide(query, hits, asked_in)
         if evidence.refused:
-            for event in self._refusal(RefusalReason.NO_EVIDENCE, lang, query, timings):
+            suggested = tuple(Citation.of(n, hit) for n, hit in enumerate(evidence.suggested, 1))
+            for event in self._refusal(RefusalReason.NO_EVIDENCE, lang, query, timings, suggested):
                 yield event
             return
 
@@ -189,7 +190,11 @@ class AnswerService:
     ) -> list[StreamEvent]:
         escalation = reason is RefusalReason.NO_EVIDENCE
         text = text or replies.refusal(
-            reason, language, self._settings.service.support_url, escalation
+            reason,
+            language,
+            self._settings.service.support_url,
+            escalation,
+            [citation.title or citation.source for citation in citations],
         )
         answer = Answer(
             text=text,

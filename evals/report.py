@@ -54,6 +54,7 @@ def describe(metric: str) -> str:
         "accuracy": "l’assistant refuse exactement ce qu’il doit refuser",
         "missed": "questions à refuser auxquelles l’assistant a répondu",
         "false": "questions légitimes que l’assistant a refusées",
+        "suggested": "refus de questions légitimes où la bonne page était proposée à consulter",
         "precision": "part des sources citées qui sont pertinentes",
         "support": "part des phrases de la réponse appuyées par une source citée",
         "faithfulness": "part des phrases appuyées par les passages donnés au générateur",

@@ -48,6 +48,7 @@ def quality_metrics(k: int) -> list[str]:
                 "refusal.accuracy",
                 "refusal.missed",
                 "refusal.false",
+                "refusal.suggested",
                 "citation.precision",
                 "citation.support",
                 "answer.faithfulness",
@@ -146,6 +147,10 @@ def score_item(
         scores[f"retrieval.hit@{k}"] = metrics.hit_at(ranked, expectation, k)
         scores[f"retrieval.mrr@{metrics.MRR_DEPTH}"] = metrics.reciprocal_rank(ranked, expectation)
         scores[f"retrieval.recall@{k}"] = metrics.recall_at(ranked, expectation, k)
+    if refused and graded:
+        # A refusal offers the pages closest to the question as its sources: was the page
+        # that answers among them?
+        scores["refusal.suggested"] = float(any(expectation.relevant(p) for p in cited))
     if not refused:
         if graded:
             scores["citation.precision"] = metrics.citation_precision(cited, expectation)
@@ -189,8 +194,11 @@ def _failures(result: ItemResult, k: int) -> list[Failure]:
     if scores["refusal.missed"] == 1.0:
         found.append(Failure("refusal.missed", "Devait être refusée, mais l’assistant a répondu."))
     if scores["refusal.false"] == 1.0:
+        pointed = " ; la bonne page était proposée" if scores["refusal.suggested"] else ""
         found.append(
-            Failure("refusal.false", f"Question légitime refusée (motif : {seen.refused}).")
+            Failure(
+                "refusal.false", f"Question légitime refusée (motif : {seen.refused}){pointed}."
+            )
         )
     if scores[f"retrieval.hit@{k}"] == 0.0:
         found.append(

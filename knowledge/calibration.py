@@ -34,6 +34,7 @@ class Calibration:
     evidence_answer_at: float
     evidence_hedge_at: float
     evidence_dense_hedge_at: float
+    evidence_suggest_at: float
     evidence_cite_within_faq: float
     evidence_cite_within: float
     # The cosine signal is the closest passage of the window's, not the first passage's.
@@ -55,6 +56,8 @@ _GEMMA = Calibration(
     evidence_answer_at=0.37,
     evidence_hedge_at=0.28,
     evidence_dense_hedge_at=0.267,
+    # Cosine 0.38.
+    evidence_suggest_at=0.206,
     evidence_cite_within_faq=0.03,
     evidence_cite_within=0.1,
     evidence_closest_passage=True,
@@ -73,6 +76,7 @@ _MEASURED = {
         evidence_answer_at=0.4,
         evidence_hedge_at=0.25,
         evidence_dense_hedge_at=0.273,
+        evidence_suggest_at=0.16,
         evidence_cite_within_faq=0.03,
         evidence_cite_within=0.1,
         evidence_closest_passage=False,
@@ -100,6 +104,7 @@ _MISTRAL = Calibration(
     evidence_answer_at=_GEMMA.evidence_answer_at,
     evidence_hedge_at=_GEMMA.evidence_hedge_at,
     evidence_dense_hedge_at=_GEMMA.evidence_dense_hedge_at,
+    evidence_suggest_at=_GEMMA.evidence_suggest_at,
     evidence_cite_within_faq=_GEMMA.evidence_cite_within_faq,
     evidence_cite_within=_GEMMA.evidence_cite_within,
     evidence_closest_passage=_GEMMA.evidence_closest_passage,

@@ -122,3 +122,41 @@ def test_a_question_naming_a_service_no_passage_mentions_is_refused(model: str) 
         "Mot de passe oublié avec ProConnect ?",
     ):
         assert policy.decide(named, candidates(0.9, mentor)).confidence is Confidence.HIGH, named
+
+
+@pytest.mark.parametrize("model", PROFILES)
+def test_a_refusal_just_below_the_hedge_offers_the_pages_it_would_have_cited(model: str) -> None:
+    policy = EvidencePolicy.for_embedder(model)
+    outcomes = [
+        policy.decide(QUESTION, candidates(step / 100, "Mot de passe\nUn lien."))
+        for step in range(0, 101, 2)
+    ]
+    refused = [evidence for evidence in outcomes if evidence.refused]
+    near = [evidence for evidence in refused if evidence.suggested]
+    # Far from the question: nothing offered; nearer: the closest page, never an answer.
+    assert refused[0].suggested == ()
+    assert near and all(e.probability >= policy.suggest_at for e in near)
+    assert all(e.probability < policy.suggest_at for e in refused if not e.suggested)
+    assert all(e.confidence is None and e.hits == () for e in near)
+    assert [hit.chunk.document_id for hit in near[-1].suggested] == ["d0"]
+
+
+def page_hit(cosine: float, chunk_id: str, document_id: str, title: str) -> Hit:
+    chunk = Chunk(chunk_id, document_id, f"{title}\nTexte.", 0, title, "site", Kind.PAGE, "default")
+    return Hit(chunk, cosine, dense_score=cosine)
+
+
+def test_suggested_pages_are_one_passage_a_document_and_the_names_rule_offers_none() -> None:
+    policy = EvidencePolicy.for_embedder(EMBEDDING_GEMMA.name)
+    window = [
+        page_hit(0.40, "c0", "d0", "Mot de passe"),
+        # Another passage of the same page, as close: the page is offered once.
+        page_hit(0.39, "c9", "d0", "Mot de passe"),
+        page_hit(0.39, "c1", "d1", "Identifiants"),
+    ]
+    evidence = policy.decide(QUESTION, window)
+    assert evidence.refused
+    assert [h.chunk.chunk_id for h in evidence.suggested] == ["c0", "c1"]
+    # A question about another service is refused with nothing to look at here.
+    other = policy.decide("Mot de passe impots.gouv oublié ?", window)
+    assert other.refused and other.suggested == ()

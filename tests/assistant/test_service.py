@@ -254,6 +254,28 @@ async def test_a_question_of_another_session_has_no_evidence_in_this_one(
     assert "parcours-manager-2025-entretien-professionnel" in documents(in_parcours)
 
 
+async def test_a_refusal_close_to_the_evidence_offers_the_page_to_look_at(
+    extractive_service: AnswerService,
+) -> None:
+    # A learner's words the lite model does not bring close enough to answer from.
+    question = "il y a une faute dans mon nom de famille sur le certificat, on peut me le refaire ?"
+    events = await events_of(extractive_service, question, GLOBAL)
+    answer = next(event.answer for event in events if isinstance(event, DoneEvent))
+    assert answer.refused is RefusalReason.NO_EVIDENCE
+    assert answer.confidence is None
+    # Offered as the refusal's numbered source, in the stream's first event as in the answer.
+    assert documents(answer) == ["faq-attestation-nom-errone"]
+    assert events[0] == CitationsEvent(answer.citations)
+    title = answer.citations[0].title
+    assert f"Ces pages s’en approchent peut-être : « {title} » [1]." in answer.text
+    assert answer.text.startswith("Je n’ai pas trouvé la réponse")
+    assert answer.escalation
+    far = await extractive_service.answer("Comment renouveler mon passeport ?", GLOBAL)
+    assert far.refused is RefusalReason.NO_EVIDENCE
+    assert far.citations == ()
+    assert "approchent" not in far.text
+
+
 # -- scope -----------------------------------------------------------------------------------
 
 SCOPE_PROBES = [

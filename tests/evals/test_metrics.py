@@ -206,6 +206,19 @@ def test_score_item_missed_refusal_and_false_refusal() -> None:
     assert [f.check for f in refused.failures] == ["refusal.false"]
 
 
+def test_a_false_refusal_counts_whether_it_offered_the_right_page() -> None:
+    answerable = EvalItem(id="s", question="q", expected_documents=("right",))
+    right = (Cited(1, "right", "c2", "T", "texte"),)
+    offered = score_item(answerable, _observation(refused="no_evidence", citations=right), k=5)
+    assert offered.scores["refusal.false"] == 1.0
+    assert offered.scores["refusal.suggested"] == 1.0
+    assert offered.scores["citation.precision"] is None  # a refusal cites no evidence
+    assert offered.failures[0].message.endswith("la bonne page était proposée.")
+    wrong = score_item(answerable, _observation(refused="no_evidence"), k=5)
+    assert wrong.scores["refusal.suggested"] == 0.0
+    assert score_item(answerable, _observation(), k=5).scores["refusal.suggested"] is None
+
+
 def test_aggregate_counts_each_metric_over_the_items_it_applies_to() -> None:
     answerable = EvalItem(id="a", question="q", expected_documents=("right",), tags=("x",))
     refuse = EvalItem(id="r", question="q", should_refuse=True, tags=("x", "y"))

@@ -220,6 +220,28 @@ def test_asking_streams_an_answer_with_numbered_sources(page: Any, live_service:
     assert page.locator(f"{WIDGET} .welcome").is_visible()
 
 
+def test_a_refusal_shows_the_pages_it_offers_as_pages_to_look_at(
+    page: Any, live_service: LiveService
+):
+    widget = _demo(page, live_service)
+    widget.open()
+    # Refused (not close enough to answer), with the page that answers offered.
+    answer = widget.ask(
+        "il y a une faute dans mon nom de famille sur le certificat, on peut me le refaire ?"
+    )
+    assert "Je n’ai pas trouvé la réponse" in answer.locator(".answer").inner_text()
+    assert answer.locator(".sources-label").inner_text() == "À consulter"
+    offered = answer.locator(".sources .source-title")
+    assert offered.count() == 1
+    # French typesetting puts no-break spaces inside the quotes and before "?".
+    said = answer.locator(".answer").inner_text().replace("\u00a0", " ")
+    assert f"« {offered.first.inner_text()} »" in said
+    assert answer.locator(".escalation").is_visible()
+    # An answer's sources are still called so.
+    answered = widget.ask("Comment télécharger mon attestation de participation ?")
+    assert answered.locator(".sources-label").inner_text() == "Sources"
+
+
 def test_keyboard_only(page: Any, live_service: LiveService):
     widget = _demo(page, live_service)
     # The launcher is the page's last control: one Shift+Tab from the start reaches it.

@@ -198,7 +198,8 @@ class View {
       parts.splice(1, 0, h("p", { class: "hedged", text: t("hedged") }));
     }
     if (!message.pending) {
-      if (citations.size) parts.push(this.renderSources(message.citations));
+      // A refusal's sources are pages to look at (the closest ones, the section to revise).
+      if (citations.size) parts.push(this.renderSources(message.citations, message.refused ? "related" : "sources"));
       if (message.escalation && message.escalation.suggested) {
         parts.push(this.renderEscalation(message));
       }
@@ -209,7 +210,7 @@ class View {
     ]);
   }
 
-  renderSources(citations) {
+  renderSources(citations, label) {
     const { t } = this;
     const items = citations.map((citation) => {
       const url = safeUrl(citation.url);
@@ -233,7 +234,7 @@ class View {
       ]);
     });
     return h("div", { class: "sources" }, [
-      h("p", { class: "sources-label", text: t("sources") }),
+      h("p", { class: "sources-label", text: t(label) }),
       h("ol", { class: "source-list" }, items),
     ]);
   }

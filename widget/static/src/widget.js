@@ -143,6 +143,7 @@ class Assistant extends View {
       pending: false,
       text: typeof payload.answer === "string" ? payload.answer : answer.text,
       citations: Array.isArray(payload.citations) ? payload.citations : answer.citations,
+      refused: typeof payload.refused === "string" ? payload.refused : null,
       answerId: payload.answer_id,
       escalation: payload.escalation,
       confidence: payload.confidence === "low" ? "low" : null,
