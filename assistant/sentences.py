@@ -24,6 +24,12 @@ _BOUNDARY = re.compile(
     r"(?:(?<=[.!?…])|(?<=[.!?…][»\"”)])|(?<=[.!?…][\s\u00a0\u202f][»”]))"
     r"\s+(?=[«\"“*(\[]?[A-ZÀ-ÖØ-Þ0-9])"
 )
+# A web or e-mail address followed by a capital: a line break lost when the page was
+# flattened (site help, PDF text), "… https://get.adobe.com/fr/reader/ Je ne trouve pas…".
+_ADDRESS = r"(?:https?://[^\s<>\"«»]+?|[\w.+-]+@[\w-]+(?:\.[\w-]+)+?)"
+_AFTER_URL = re.compile(_ADDRESS + r"(?=[.,;:!?)»\"”]*(?:\s|$))[.,;:!?)»\"”]*(\s+)")
+_ENDS_ON_URL = re.compile(_ADDRESS + r"$")
+_CAPITAL_NEXT = re.compile(r"[«\"“*(\[]?[A-ZÀ-ÖØ-Þ]")
 # Dotted abbreviations that do not end a sentence: legal references ("art. L. 121-2",
 # "al. 2", "R. 4127-1", "p. 12", "n°"), titles (M., Mme, Me, Dr), "cf.", "ex.", "env."…
 # and any lone capital (an initial, a code's letter). "etc." is not one: followed by a
@@ -79,16 +85,17 @@ def units(passage: str) -> list[Unit]:
 def split_sentences(text: str) -> list[str]:
     """Sentences of a paragraph, split where French ends one: not after an abbreviation
     ("article L. 121-2", "M. Dupont", "cf. ci-dessous"), a list number ("1. Cliquez") or a
-    run-in label ("Analyse. Il s’agit…"), nor inside a quotation (« … »)."""
+    run-in label ("Analyse. Il s’agit…"), nor inside a quotation (« … »); and after a web
+    or e-mail address that a capital follows, where a flattened page lost a line break."""
     text = text.strip()
     pieces: list[str] = []
     start = 0
-    for boundary in _BOUNDARY.finditer(text):
-        piece = text[start : boundary.start()]
-        if _continues(piece):
+    for begin, end in _boundaries(text):
+        piece = text[start:begin]
+        if begin < start or _continues(piece):
             continue
         pieces.append(piece)
-        start = boundary.end()
+        start = end
     pieces.append(text[start:])
     merged: list[str] = []
     for piece in pieces:
@@ -98,6 +105,18 @@ def split_sentences(text: str) -> list[str]:
         elif piece:
             merged.append(piece)
     return merged
+
+
+def _boundaries(text: str) -> list[tuple[int, int]]:
+    """Where a sentence may end: after its closing punctuation, or after a web address
+    that a capital follows."""
+    found = [(match.start(), match.end()) for match in _BOUNDARY.finditer(text)]
+    found += [
+        (match.start(1), match.end(1))
+        for match in _AFTER_URL.finditer(text)
+        if _CAPITAL_NEXT.match(text, match.end(1))
+    ]
+    return sorted(set(found))
 
 
 def _continues(piece: str) -> bool:
@@ -112,9 +131,16 @@ def _is_label(piece: str) -> bool:
     return len(piece.split()) <= _MAX_LABEL_WORDS and not piece.endswith(("?", "!"))
 
 
+def ends_on_address(sentence: str) -> bool:
+    return bool(_ENDS_ON_URL.search(sentence))
+
+
 def _is_fragment(sentence: str) -> bool:
     first = sentence.lstrip('«"*( ')[:1]
-    return not first or first.islower() or sentence.rstrip("* ")[-1:] not in '.!?…:;»)"'
+    if not first or first.islower():
+        return True
+    # A sentence may end on the address it gives, its full stop lost with the line break.
+    return sentence.rstrip("* ")[-1:] not in '.!?…:;»)"' and not ends_on_address(sentence)
 
 
 # How learners phrase a question, not what it is about: "je fais quoi", "il faut", "c koi".

@@ -10,7 +10,13 @@ needs no key, no network and no GPU. Three shapes:
   other pages that share the question's words answer a neighbouring question. A sentence
   that only repeats the learner's words (a heading they copied) is never quoted, and counts as
   the page's question. On the service-public site-help set, citation precision 0.781 → 0.882
-  and answer correctness 0.585 → 0.662, every other set unchanged (``mentor-assistant eval``);
+  and answer correctness 0.585 → 0.662, every other set unchanged (``mentor-assistant eval``).
+  On a page whose line breaks were lost, the questions right after the page's own are part
+  of it ("… le fichier PDF téléchargé. Que faire ?"), and a short statement just before the
+  next question is that question's heading, not the answer's end; a sentence may end on the
+  address it gives (assistant/sentences.py): site help correctness 0.662 → 0.685 (7 answers
+  changed, none for the worse to read: the next question's heading no longer trails an
+  answer, each address ends its own cited sentence), every other set's answers identical;
 * otherwise 2 to 5 units (sentences, or list items kept intact) picked across the top
   passages by how much of the question they cover (rare words count more), with a small
   prior for better-ranked passages, MMR-style so that two near-identical sentences
@@ -41,7 +47,7 @@ from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
 from assistant.replies import ENGLISH_LEAD_IN
-from assistant.sentences import Unit, coverage, stems, units
+from assistant.sentences import Unit, coverage, ends_on_address, stems, units
 from assistant.types import Citation, Turn
 from knowledge.injection import addresses_assistant
 from knowledge.text import fold_accents, normalize
@@ -62,6 +68,8 @@ _FOLLOW_SPAN = 2
 # the one asked; the answer is in the few sentences after it.
 _ASKED = 0.6
 _ANSWER_SPAN = 4
+# A statement this short just before a page's question is its heading, not an answer's end.
+_HEADING_WORDS = 12
 # Fewer content words than this, a sentence repeated from the question is too short to matter.
 _ECHO_STEMS = 3
 _WORD = re.compile(r"[^\W_]+")
@@ -211,17 +219,30 @@ def _extract(question: str, citations: Sequence[Citation]) -> str:
 
 
 def _answer_after(question: _Candidate, candidates: Sequence[_Candidate]) -> list[_Candidate]:
-    """The units after a page's question in its passage, up to the next question."""
-    span: list[_Candidate] = []
-    for candidate in candidates:
-        if candidate.citation is not question.citation:
-            continue
-        if candidate.unit.position <= question.unit.position:
-            continue
-        if _is_question(candidate.unit):
-            break
-        span.append(candidate)
+    """The units after a page's question in its passage, up to the next question. The
+    questions right after it are its own ("Je n'arrive pas à ouvrir le fichier. Que
+    faire ?"), and a short statement just before the next one is that one's heading
+    ("Je ne trouve pas la case. Pourquoi ?")."""
+    asks = {unit.position for unit in units(_text(question.citation)) if _is_question(unit)}
+    start = question.unit.position + 1
+    while start in asks:
+        start += 1
+    end = min((position for position in asks if position > start), default=None)
+    span = [
+        candidate
+        for candidate in candidates
+        if candidate.citation is question.citation
+        and start <= candidate.unit.position
+        and (end is None or candidate.unit.position < end)
+    ]
+    last = span[-1].unit if span else None
+    if last is not None and len(span) > 1 and last.position == (end or 0) - 1 and _is_heading(last):
+        span.pop()
     return span
+
+
+def _is_heading(unit: Unit) -> bool:
+    return not unit.list_item and len(unit.text.split()) <= _HEADING_WORDS
 
 
 def _is_question(unit: Unit) -> bool:
@@ -237,8 +258,12 @@ def _plain(text: str) -> str:
     return f" {' '.join(_WORD.findall(fold_accents(normalize(text))))} "
 
 
+def _text(citation: Citation) -> str:
+    return faq_body(citation) if citation.kind == "faq" else citation.passage
+
+
 def _units(rank: int, citation: Citation, fragments: bool = False) -> list[_Candidate]:
-    text = faq_body(citation) if citation.kind == "faq" else citation.passage
+    text = _text(citation)
     found: list[_Candidate] = []
     intro: Unit | None = None
     section = stems(citation.headings[-1]) if citation.headings else frozenset()
@@ -380,5 +405,6 @@ def _cite(text: str, index: int) -> str:
     text = text.strip()
     end = _END.search(text)
     if end is None:
-        return f"{text} [{index}]"
+        # A sentence ending on an address lost its full stop with a line break: given back.
+        return f"{text} [{index}]." if ends_on_address(text) else f"{text} [{index}]"
     return f"{text[: end.start()]} [{index}]{text[end.start() :]}"

@@ -232,6 +232,27 @@ def test_a_sentence_that_only_repeats_the_learner_s_question_is_not_the_answer()
     )
 
 
+def test_a_flattened_help_page_answers_with_its_answer_alone() -> None:
+    # Our words, in the shape of a help page whose line breaks were lost: headings run into
+    # the text after an address, each question's "Que faire ?" follows its statement.
+    page = replace(
+        HELP_PAGE,
+        passage=(
+            "Le formulaire de contact est à l'adresse https://mentor.gouv.fr/contact "
+            "Je n'arrive pas à lire la vidéo du module. Que faire ? Les vidéos des modules "
+            "demandent un navigateur à jour. Mettez à jour Firefox, Chrome ou Edge, puis "
+            "rechargez la page : https://mentor.gouv.fr/aide/navigateurs "
+            "Je ne vois pas le bouton de la session. Pourquoi ? Que faire ? Le bouton "
+            "n'apparaît qu'une fois inscrit."
+        ),
+    )
+    answer = compose("je n'arrive pas à lire la vidéo du module, que faire ?", [page], "fr")
+    assert answer == (
+        "Les vidéos des modules demandent un navigateur à jour [1]. Mettez à jour Firefox, "
+        "Chrome ou Edge, puis rechargez la page : https://mentor.gouv.fr/aide/navigateurs [1]."
+    )
+
+
 def test_a_passage_cut_inside_its_sentences_is_still_quoted_and_cited() -> None:
     # A real site-help chunk: the end of one answer and the next question, no whole sentence.
     cut = replace(

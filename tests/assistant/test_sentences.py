@@ -56,6 +56,24 @@ def test_a_legal_reference_does_not_cut_the_sentence() -> None:
                 "Puis il clôt le dossier.",
             ],
         ),
+        # A flattened page: the address ended its line, the next question began the next one.
+        (
+            "Téléchargez le lecteur depuis le site officiel : https://get.adobe.com/fr/reader/ "
+            "Je ne trouve pas la case. Pourquoi ?",
+            [
+                "Téléchargez le lecteur depuis le site officiel : https://get.adobe.com/fr/reader/",
+                "Je ne trouve pas la case.",
+                "Pourquoi ?",
+            ],
+        ),
+        (
+            "Le formulaire est sur https://www.service-public.fr/contact pour toute demande. "
+            "Consultez aussi https://mentor.gouv.fr/faq, puis reconnectez-vous.",
+            [
+                "Le formulaire est sur https://www.service-public.fr/contact pour toute demande.",
+                "Consultez aussi https://mentor.gouv.fr/faq, puis reconnectez-vous.",
+            ],
+        ),
         (
             "Cliquez sur « Mot de passe oublié ? » puis suivez le lien. Reconnectez-vous.",
             ["Cliquez sur « Mot de passe oublié ? » puis suivez le lien.", "Reconnectez-vous."],
