@@ -168,3 +168,22 @@ def test_shipped_reference_contexts_are_in_their_expected_documents(lite_index: 
             ):
                 missing.append(f"{item.id}: {context!r}")
     assert not missing
+
+
+def test_cnil_paraphrases_are_other_wordings_of_the_development_intents(
+    shared_data: Path,
+) -> None:
+    """Held out of every calibration: each names an entry a development question names, in
+    other words than that question's."""
+    cnil = shared_data / "cnil-faq"
+    entries = {json.loads(line)["id"] for line in (cnil / "faq.jsonl").read_text().splitlines()}
+    development = [
+        json.loads(line) for line in (cnil / "dev_queries.jsonl").read_text().splitlines()
+    ]
+    intents = {doc: q["question"] for q in development for doc in q["expected_documents"]}
+    items = load_dataset(REPO_ROOT / "evals" / "datasets" / "cnil_paraphrases.jsonl").items
+    assert len(items) >= 30
+    for item in items:
+        (expected,) = item.expected_documents
+        assert expected in entries and expected in intents, item.id
+        assert item.question.lower() != intents[expected].lower(), item.id
