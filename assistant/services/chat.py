@@ -68,7 +68,15 @@ class ChatService:
         self, user_id: str, conversation: Conversation, question: str, answer: Answer
     ) -> Reply:
         refused = answer.refused.value if answer.refused else None
+        # A refusal's sources are the pages it offered to look at.
+        offered = [citation.title for citation in answer.citations] if refused else []
         answer_id = self._conversations.record_exchange(
-            conversation.conversation_id, user_id, question, answer.text, refused, answer.confidence
+            conversation.conversation_id,
+            user_id,
+            question,
+            answer.text,
+            refused,
+            answer.confidence,
+            offered,
         )
         return Reply(answer, conversation.conversation_id, answer_id, bool(conversation.history))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -52,6 +53,8 @@ class GapQuestion:
     hedged: bool
     thumbs_down: bool
     created: float
+    # The titles of the pages the refusal offered to look at.
+    offered: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +111,11 @@ class Conversations:
         answer: str,
         refused: str | None,
         confidence: Confidence | None = None,
+        offered: Sequence[str] = (),
     ) -> str:
-        """Store the question and its answer (``confidence``: none for a refusal); returns the
-        answer id that feedback refers to."""
+        """Store the question and its answer (``confidence``: none for a refusal; ``offered``:
+        the titles of the pages a refusal offered); returns the answer id that feedback
+        refers to."""
         answer_id = uuid.uuid4().hex
         now = time.time()
         with self._engine.begin() as db:
@@ -120,9 +125,10 @@ class Conversations:
                 .on_conflict_do_nothing(index_elements=["id"])
             )
             # Two statements, in order: the question's id is below its answer's.
-            for role, content, answer_key, reason, sure in (
-                ("user", redact(question), None, None, None),
-                ("assistant", redact(answer), answer_id, refused, confidence),
+            pages = "\n".join(" ".join(title.split()) for title in offered) or None
+            for role, content, answer_key, reason, sure, shown in (
+                ("user", redact(question), None, None, None, None),
+                ("assistant", redact(answer), answer_id, refused, confidence, pages),
             ):
                 db.execute(
                     messages.insert().values(
@@ -132,6 +138,7 @@ class Conversations:
                         answer_id=answer_key,
                         refused=reason,
                         confidence=sure.value if sure else None,
+                        offered=shown,
                         created=now,
                     )
                 )
@@ -208,7 +215,14 @@ class Conversations:
         )
         hedged = answer.c.confidence == Confidence.LOW.value
         query = (
-            sa.select(question.c.content, answer.c.refused, rated_down, answer.c.created, hedged)
+            sa.select(
+                question.c.content,
+                answer.c.refused,
+                rated_down,
+                answer.c.created,
+                hedged,
+                answer.c.offered,
+            )
             .select_from(answer)
             .join(question, question.c.id == previous)
             .where(
@@ -227,8 +241,9 @@ class Conversations:
                 bool(low),
                 bool(down),
                 created,
+                tuple(offered.splitlines()) if offered else (),
             )
-            for text, refused, down, created, low in rows
+            for text, refused, down, created, low, offered in rows
         ]
 
 

@@ -43,6 +43,8 @@ messages = sa.Table(
     sa.Column("refused", sa.Text),
     # "high", "low" (a hedged answer; assistant/types.Confidence), none for a refusal (0004).
     sa.Column("confidence", sa.Text),
+    # The titles of the pages a refusal offered to look at, one a line (0005).
+    sa.Column("offered", sa.Text),
     sa.Column("created", sa.Float, nullable=False),
 )
 feedback = sa.Table(

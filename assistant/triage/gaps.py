@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from knowledge.calibration import calibration
 from knowledge.protocols import Embedder
 
 MAX_EXAMPLES = 5
+MAX_OFFERED = 3
 # Topics are broader than "the same problem" (assistant/triage/service.py): questions on
 # getting an attestation belong together however they are worded, pay slips and leave do
 # not. Checked on such a set (tests/assistant/test_desk.py), the embedder's
@@ -39,6 +41,9 @@ class GapCluster:
     thumbs_down: int
     examples: tuple[str, ...]
     last_seen: float
+    # The pages its refusals offered to look at, the most offered first, with their counts:
+    # a page the learners keep being pointed to answers them in other words than theirs.
+    offered: tuple[tuple[str, int], ...] = ()
 
 
 def topic_threshold(embedder: Embedder) -> float:
@@ -92,6 +97,9 @@ def _cluster(
         thumbs_down=sum(questions[i].thumbs_down for i in group),
         examples=tuple(examples[:MAX_EXAMPLES]),
         last_seen=max(questions[i].created for i in group),
+        offered=tuple(
+            Counter(title for i in group for title in questions[i].offered).most_common(MAX_OFFERED)
+        ),
     )
 
 
@@ -104,7 +112,16 @@ def gaps_csv(clusters: Sequence[GapCluster]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["rang", "sujet", "occurrences", "refus", "avec_reserve", "avis_negatifs", "exemples"]
+        [
+            "rang",
+            "sujet",
+            "occurrences",
+            "refus",
+            "avec_reserve",
+            "avis_negatifs",
+            "exemples",
+            "pages_proposees",
+        ]
     )
     for rank, cluster in enumerate(clusters, 1):
         writer.writerow(
@@ -116,6 +133,7 @@ def gaps_csv(clusters: Sequence[GapCluster]) -> str:
                 cluster.hedged,
                 cluster.thumbs_down,
                 _cell(" | ".join(cluster.examples)),
+                _cell(" | ".join(f"{title} ({count})" for title, count in cluster.offered)),
             ]
         )
     return out.getvalue()

@@ -70,6 +70,7 @@ def test_gap_csv_has_one_row_per_topic_and_defuses_formulas(
         "avec_reserve",
         "avis_negatifs",
         "exemples",
+        "pages_proposees",
     ]
     assert len(rows) == 3
     assert all(not row[1].startswith("=") for row in rows[1:])
@@ -230,3 +231,31 @@ def test_a_hedged_answer_is_in_the_gap_report_beside_the_refusals(
     header, row = csv.reader(io.StringIO(export.lstrip("\ufeff")))
     assert dict(zip(header, row, strict=True))["avec_reserve"] == "1"
     assert dict(zip(header, row, strict=True))["refus"] == "0"
+
+
+def test_the_gap_report_shows_the_pages_its_refusals_offered(
+    tmp_path: Path, sample_knowledge: Knowledge
+) -> None:
+    settings = make_settings(tmp_path / "offered", jwt_secret=SECRET, public_url=DESK)
+    runtime = build_runtime(settings, knowledge=sample_knowledge)
+    # Refused, with the page that answers it offered: the learner's words are not the page's.
+    question = "il y a une faute dans mon nom de famille sur le certificat, on peut me le refaire ?"
+    with TestClient(create_app(settings, runtime), base_url=DESK, headers={"Origin": DESK}) as c:
+        learner = {"Authorization": f"Bearer {mint_token(settings, 'learner-1', [LAICITE])}"}
+        reply = c.post("/api/chat", json={"message": question}, headers=learner).json()
+        far = c.post("/api/chat", json={"message": WEATHER[0]}, headers=learner).json()
+        login(c, settings)
+        page = c.get("/desk/gaps", params={"days": 7}).text
+        export = c.get("/desk/gaps.csv", params={"days": 7}).text
+    assert reply["refused"] == "no_evidence" and far["refused"] is not None
+    (offered,) = [citation["title"] for citation in reply["citations"]]
+    assert "Pages proposées" in page and f"« {offered} » (1)" in page
+    rows = [dict(zip(*pair, strict=True)) for pair in _pairs(export)]
+    by_topic = {row["sujet"]: row["pages_proposees"] for row in rows}
+    assert by_topic[question] == f"{offered} (1)"
+    assert by_topic[WEATHER[0]] == ""
+
+
+def _pairs(export: str) -> list[tuple[list[str], list[str]]]:
+    header, *rows = csv.reader(io.StringIO(export.lstrip("\ufeff")))
+    return [(header, row) for row in rows]
