@@ -237,9 +237,16 @@ def test_a_refusal_shows_the_pages_it_offers_as_pages_to_look_at(
     said = answer.locator(".answer").inner_text().replace("\u00a0", " ")
     assert f"« {offered.first.inner_text()} »" in said
     assert answer.locator(".escalation").is_visible()
-    # An answer's sources are still called so.
-    answered = widget.ask("Comment télécharger mon attestation de participation ?")
+    # The FAQ entry offered is asked as it is written, in one click: answered from it.
+    ask = answer.get_by_role("button", name=f"Poser la question « {offered.first.inner_text()} »")
+    ask.click()
+    widget.answers.nth(1).locator(".sources").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    answered = widget.answers.nth(1)
     assert answered.locator(".sources-label").inner_text() == "Sources"
+    assert answered.locator(".sources .source-title").first.inner_text() == (
+        offered.first.inner_text()
+    )
+    assert "Je n’ai pas trouvé" not in answered.locator(".answer").inner_text()
 
 
 def test_keyboard_only(page: Any, live_service: LiveService):

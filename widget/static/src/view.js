@@ -210,7 +210,7 @@ class View {
     ]);
   }
 
-  renderSources(citations, label) {
+  renderSources(citations, heading) {
     const { t } = this;
     const items = citations.map((citation) => {
       const url = safeUrl(citation.url);
@@ -228,13 +228,27 @@ class View {
             [label, title, icon("external"), h("span", { class: "sr-only", text: ` ${t("newWindow")}` })],
           )
         : h("span", { class: "source-link" }, [label, title]);
+      // A FAQ entry a refusal offers is a question the learner can ask as it is written.
+      const ask =
+        heading === "related" && citation.kind === "faq" && citation.title
+          ? h(
+              "button",
+              {
+                type: "button",
+                class: "button secondary small ask-this",
+                "aria-label": t("askThisLabel", { title: citation.title }),
+                onclick: () => this.ask(citation.title),
+              },
+              [t("askThis")],
+            )
+          : null;
       return h("li", { class: "source" }, [
         number,
-        h("div", {}, [main, details ? h("span", { class: "source-kind", text: details }) : null]),
+        h("div", {}, [main, details ? h("span", { class: "source-kind", text: details }) : null, ask]),
       ]);
     });
     return h("div", { class: "sources" }, [
-      h("p", { class: "sources-label", text: t(label) }),
+      h("p", { class: "sources-label", text: t(heading) }),
       h("ol", { class: "source-list" }, items),
     ]);
   }
