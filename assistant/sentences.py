@@ -27,8 +27,8 @@ _BOUNDARY = re.compile(
 # A web or e-mail address followed by a capital: a line break lost when the page was
 # flattened (site help, PDF text), "… https://get.adobe.com/fr/reader/ Je ne trouve pas…".
 _ADDRESS = r"(?:https?://[^\s<>\"«»]+?|[\w.+-]+@[\w-]+(?:\.[\w-]+)+?)"
-_AFTER_URL = re.compile(_ADDRESS + r"(?=[.,;:!?)»\"”]*(?:\s|$))[.,;:!?)»\"”]*(\s+)")
-_ENDS_ON_URL = re.compile(_ADDRESS + r"$")
+_AFTER_ADDRESS = re.compile(_ADDRESS + r"(?=[.,;:!?)»\"”]*(?:\s|$))[.,;:!?)»\"”]*(\s+)")
+_ENDS_ON_ADDRESS = re.compile(_ADDRESS + r"$")
 _CAPITAL_NEXT = re.compile(r"[«\"“*(\[]?[A-ZÀ-ÖØ-Þ]")
 # Dotted abbreviations that do not end a sentence: legal references ("art. L. 121-2",
 # "al. 2", "R. 4127-1", "p. 12", "n°"), titles (M., Mme, Me, Dr), "cf.", "ex.", "env."…
@@ -108,12 +108,12 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _boundaries(text: str) -> list[tuple[int, int]]:
-    """Where a sentence may end: after its closing punctuation, or after a web address
-    that a capital follows."""
+    """Where a sentence may end: after its closing punctuation, or after a web or e-mail
+    address that a capital follows."""
     found = [(match.start(), match.end()) for match in _BOUNDARY.finditer(text)]
     found += [
         (match.start(1), match.end(1))
-        for match in _AFTER_URL.finditer(text)
+        for match in _AFTER_ADDRESS.finditer(text)
         if _CAPITAL_NEXT.match(text, match.end(1))
     ]
     return sorted(set(found))
@@ -132,7 +132,7 @@ def _is_label(piece: str) -> bool:
 
 
 def ends_on_address(sentence: str) -> bool:
-    return bool(_ENDS_ON_URL.search(sentence))
+    return bool(_ENDS_ON_ADDRESS.search(sentence))
 
 
 def _is_fragment(sentence: str) -> bool:

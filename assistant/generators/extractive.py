@@ -235,9 +235,10 @@ def _answer_after(question: _Candidate, candidates: Sequence[_Candidate]) -> lis
         and start <= candidate.unit.position
         and (end is None or candidate.unit.position < end)
     ]
-    last = span[-1].unit if span else None
-    if last is not None and len(span) > 1 and last.position == (end or 0) - 1 and _is_heading(last):
-        span.pop()
+    if end is not None and len(span) > 1:
+        last = span[-1].unit
+        if last.position == end - 1 and _is_heading(last):
+            span.pop()
     return span
 
 
