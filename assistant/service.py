@@ -194,7 +194,7 @@ class AnswerService:
             language,
             self._settings.service.support_url,
             escalation,
-            [citation.title or citation.source for citation in citations],
+            [citation.label for citation in citations],
         )
         answer = Answer(
             text=text,

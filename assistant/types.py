@@ -47,6 +47,11 @@ class Citation:
     # The section headings above the passage, outermost first.
     headings: tuple[str, ...] = ()
 
+    @property
+    def label(self) -> str:
+        """What names the source to a reader: its title, or its file when it has none."""
+        return self.title or self.source
+
     @classmethod
     def of(cls, index: int, hit: Hit) -> Citation:
         chunk = hit.chunk

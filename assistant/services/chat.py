@@ -69,7 +69,7 @@ class ChatService:
     ) -> Reply:
         refused = answer.refused.value if answer.refused else None
         # A refusal's sources are the pages it offered to look at.
-        offered = [c.title or c.source for c in answer.citations] if refused else []
+        offered = [citation.label for citation in answer.citations] if refused else []
         answer_id = self._conversations.record_exchange(
             conversation.conversation_id,
             user_id,
