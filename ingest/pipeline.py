@@ -38,7 +38,7 @@ SAMPLE_ROOTS = tuple(SAMPLE_CORPUS / name for name in ("faq", "kit", "courses"))
 SAMPLE_URI_PREFIX = "sample:"
 # Bump it whenever a loader or the chunker turns the same bytes into other text or chunks:
 # sources are skipped on their bytes' hash, so the next run would otherwise keep the old.
-EXTRACTION_REVISION = 2
+EXTRACTION_REVISION = 3
 # A folder holding this file is a course: its settings apply to every file below it.
 COURSE_MANIFEST = "course.yaml"
 EMBED_BATCH = 64
