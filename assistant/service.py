@@ -124,7 +124,8 @@ class AnswerService:
                 yield event
             return
 
-        citations = tuple(Citation.of(index, hit) for index, hit in enumerate(evidence.hits, 1))
+        cited = await asyncio.to_thread(self._knowledge.searcher.continued, evidence.hits, scope)
+        citations = tuple(Citation.of(index, hit) for index, hit in enumerate(cited, 1))
         yield CitationsEvent(citations)
         hedged = evidence.confidence is Confidence.LOW
         lead_in = replies.hedge_lead_in(citations[0].kind, lang) if hedged else ""

@@ -29,6 +29,9 @@ _SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", " ; ", "; ", ": ", ", ", " ", ""]
 FAQ_CHUNK_SIZE = 2000
 # A piece shorter than this share of the chunk size is too little to stand alone.
 _ORPHAN_SHARE = 0.25
+# Consecutive chunks of a section share at most the overlap, whole pieces of text: a
+# shorter match at their seam is chance (a full stop), not the overlap.
+_MIN_OVERLAP = 20
 
 
 class Chunker:
@@ -61,6 +64,16 @@ class Chunker:
                     )
                 )
         return chunks
+
+
+def joined(first: str, following: str) -> str:
+    """Two consecutive chunks of one section as one text, what they share said once."""
+    for size in range(min(len(first), len(following)), _MIN_OVERLAP - 1, -1):
+        if first.endswith(following[:size]):
+            return first + following[size:]
+    # Without an overlap the seam was a paragraph break after a sentence, a space inside one.
+    seam = "\n\n" if first[-1:] in ".!?:" else " "
+    return f"{first}{seam}{following}"
 
 
 def _without_orphans(text: str, pieces: list[str], size: int) -> list[str]:

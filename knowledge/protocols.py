@@ -92,6 +92,10 @@ class VectorStore(Protocol):
 
     def query_sparse(self, vector: SparseVector, scope: Scope, limit: int) -> list[Hit]: ...
 
+    def chunk_at(self, document_id: str, position: int, scope: Scope) -> Chunk | None:
+        """The chunk of ``document_id`` at ``position``, if there is one that ``scope`` reaches."""
+        ...
+
     def iter_chunks(self) -> Iterator[Chunk]:
         """Every stored chunk (payload only), for status and reconciliation."""
         ...

@@ -16,7 +16,10 @@ needs no key, no network and no GPU. Three shapes:
   next question is that question's heading, not the answer's end; a sentence may end on the
   address it gives (assistant/sentences.py): site help correctness 0.662 → 0.685 (7 answers
   changed, none for the worse to read: the next question's heading no longer trails an
-  answer, each address ends its own cited sentence), every other set's answers identical;
+  answer, each address ends its own cited sentence), every other set's answers identical.
+  The statements before that one in the learner's voice ("… sur mon compte.") are its
+  wording too: two site-help answers, read on into the next chunk, no longer end on the
+  next question's first sentence (scores unchanged, every other answer identical);
 * otherwise 2 to 5 units (sentences, or list items kept intact) picked across the top
   passages by how much of the question they cover (rare words count more), with a small
   prior for better-ranked passages, MMR-style so that two near-identical sentences
@@ -70,6 +73,8 @@ _ASKED = 0.6
 _ANSWER_SPAN = 4
 # A statement this short just before a page's question is its heading, not an answer's end.
 _HEADING_WORDS = 12
+# A help page's questions speak in the learner's voice, its answers to "vous".
+_FIRST_PERSON = re.compile(r"\b(?:je|j['’]|mon|ma|mes|me|m['’]|moi)(?!\w)", re.IGNORECASE)
 # Fewer content words than this, a sentence repeated from the question is too short to matter.
 _ECHO_STEMS = 3
 _WORD = re.compile(r"[^\W_]+")
@@ -221,7 +226,7 @@ def _extract(question: str, citations: Sequence[Citation]) -> str:
 def _answer_after(question: _Candidate, candidates: Sequence[_Candidate]) -> list[_Candidate]:
     """The units after a page's question in its passage, up to the next question. The
     questions right after it are its own ("Je n'arrive pas à ouvrir le fichier. Que
-    faire ?"), and a short statement just before the next one is that one's heading
+    faire ?"), and the short statements just before the next one are that one's wording
     ("Je ne trouve pas la case. Pourquoi ?")."""
     asks = {unit.position for unit in units(_text(question.citation)) if _is_question(unit)}
     start = question.unit.position + 1
@@ -235,10 +240,17 @@ def _answer_after(question: _Candidate, candidates: Sequence[_Candidate]) -> lis
         and start <= candidate.unit.position
         and (end is None or candidate.unit.position < end)
     ]
-    if end is not None and len(span) > 1:
+    # The next question's own wording ends the answer: the short statement right before it,
+    # and those before that one in the learner's voice ("Des informations sont fausses sur
+    # mon compte. Je ne parviens pas à les mettre à jour. Que faire ?").
+    boundary = end
+    while boundary is not None and len(span) > 1:
         last = span[-1].unit
-        if last.position == end - 1 and _is_heading(last):
-            span.pop()
+        if last.position != boundary - 1 or not _is_heading(last):
+            break
+        if boundary != end and not _FIRST_PERSON.search(last.text):
+            break
+        boundary = span.pop().unit.position
     return span
 
 

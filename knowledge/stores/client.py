@@ -16,8 +16,10 @@ from knowledge.errors import IndexMismatchError, StoreUnavailableError
 from knowledge.stores import schema
 from knowledge.stores.schema import (
     DENSE,
+    DOCUMENT_FIELD,
     INDEXED_FIELDS,
     LANGUAGE_FIELD,
+    POSITION_FIELD,
     QUESTION_OF,
     SPARSE,
     best_per_chunk,
@@ -137,6 +139,18 @@ class QdrantClientStore:
         points = self._query(_sparse(vector), SPARSE, scope, limit)
         return [Hit(chunk_of(p.payload), p.score, sparse_score=p.score) for p in points]
 
+    def chunk_at(self, document_id: str, position: int, scope: Scope) -> Chunk | None:
+        with self._translated_errors():
+            if not self._collection_exists():
+                return None
+            records, _ = self._client.scroll(
+                self._collection,
+                scroll_filter=_both(_scope_filter(scope), _at(document_id, position)),
+                limit=1,
+                with_payload=True,
+            )
+        return chunk_of(records[0].payload) if records else None
+
     def iter_chunks(self) -> Iterator[Chunk]:
         with self._translated_errors():
             if not self._collection_exists():
@@ -215,6 +229,15 @@ class QdrantClientStore:
 def _chunks_only() -> models.Filter:
     return models.Filter(
         must=[models.IsEmptyCondition(is_empty=models.PayloadField(key=QUESTION_OF))]
+    )
+
+
+def _at(document_id: str, position: int) -> models.Filter:
+    return models.Filter(
+        must=[
+            models.FieldCondition(key=DOCUMENT_FIELD, match=models.MatchValue(value=document_id)),
+            models.FieldCondition(key=POSITION_FIELD, match=models.MatchValue(value=position)),
+        ]
     )
 
 

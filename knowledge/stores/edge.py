@@ -15,8 +15,10 @@ from knowledge.errors import IndexMismatchError, KnowledgeError, StoreLockedErro
 from knowledge.stores import schema
 from knowledge.stores.schema import (
     DENSE,
+    DOCUMENT_FIELD,
     INDEXED_FIELDS,
     LANGUAGE_FIELD,
+    POSITION_FIELD,
     QUESTION_OF,
     SPARSE,
     best_per_chunk,
@@ -114,6 +116,18 @@ class EdgeStore:
         points = self._query(qe.Query.Nearest(_sparse(vector), using=SPARSE), scope, limit)
         return [Hit(chunk_of(p.payload), p.score, sparse_score=p.score) for p in points]
 
+    def chunk_at(self, document_id: str, position: int, scope: Scope) -> Chunk | None:
+        if self._shard is None:
+            return None
+        records, _ = self._shard.scroll(
+            qe.ScrollRequest(
+                limit=1,
+                filter=_both(_scope_filter(scope), _at(document_id, position)),
+                with_payload=True,
+            )
+        )
+        return chunk_of(records[0].payload) if records else None
+
     def iter_chunks(self) -> Iterator[Chunk]:
         if self._shard is None:
             return
@@ -194,6 +208,15 @@ def _config(dense_dimension: int) -> qe.EdgeConfig:
 
 def _chunks_only() -> qe.Filter:
     return qe.Filter(must=[qe.IsEmptyCondition(QUESTION_OF)])
+
+
+def _at(document_id: str, position: int) -> qe.Filter:
+    return qe.Filter(
+        must=[
+            qe.FieldCondition(DOCUMENT_FIELD, match=qe.MatchValue(document_id)),
+            qe.FieldCondition(POSITION_FIELD, match=qe.MatchValue(position)),
+        ]
+    )
 
 
 def _questions_in(language: str | None) -> qe.Filter | None:

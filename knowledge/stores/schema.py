@@ -17,6 +17,9 @@ DENSE = "dense"
 SPARSE = "sparse"
 SESSIONS_FIELD = "session_ids"
 LANGUAGE_FIELD = "language"
+DOCUMENT_FIELD = "document_id"
+# A chunk's place in its document (not indexed: a document's few chunks are filtered by id).
+POSITION_FIELD = "position"
 SCROLL_BATCH = 512
 # A FAQ entry's question can have a point of its own in the dense space, with the entry's
 # payload plus this field naming the entry: learners paraphrase the question, not the answer
@@ -29,7 +32,7 @@ SCROLL_BATCH = 512
 QUESTION_OF = "question_of"
 # Keyword indexes: the scope filter, the catalog's deletions and the questions' points go
 # through these fields.
-INDEXED_FIELDS = ("kind", "collection", SESSIONS_FIELD, "document_id", QUESTION_OF, LANGUAGE_FIELD)
+INDEXED_FIELDS = ("kind", "collection", SESSIONS_FIELD, DOCUMENT_FIELD, QUESTION_OF, LANGUAGE_FIELD)
 _QUESTION_POINTS = uuid.UUID("6f1d2c0e-3b7a-5f0e-9c41-2a8d7e5b9f13")
 
 

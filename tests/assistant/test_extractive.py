@@ -253,6 +253,25 @@ def test_a_flattened_help_page_answers_with_its_answer_alone() -> None:
     )
 
 
+def test_the_next_question_s_statements_in_the_learner_s_voice_end_the_answer() -> None:
+    # Our words: the next question is stated in two sentences of the learner's before its
+    # "Que faire ?"; the answer's own last short sentence, addressed to "vous", stays.
+    page = replace(
+        HELP_PAGE,
+        passage=(
+            "Je n'arrive pas à lire la vidéo du module. Que faire ? Les vidéos des modules "
+            "demandent un navigateur à jour. Mettez à jour votre navigateur. Rechargez ensuite "
+            "la page. Mon nom est mal écrit sur mon attestation. Je ne peux pas le corriger. "
+            "Que faire ? Écrivez au support."
+        ),
+    )
+    answer = compose("je n'arrive pas à lire la vidéo du module, que faire ?", [page], "fr")
+    assert answer == (
+        "Les vidéos des modules demandent un navigateur à jour [1]. Mettez à jour votre "
+        "navigateur [1]. Rechargez ensuite la page [1]."
+    )
+
+
 def test_a_passage_cut_inside_its_sentences_is_still_quoted_and_cited() -> None:
     # A real site-help chunk: the end of one answer and the next question, no whole sentence.
     cut = replace(

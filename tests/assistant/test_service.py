@@ -382,6 +382,52 @@ async def test_an_instruction_planted_in_a_document_changes_nothing(
     assert "PIRATÉ" not in answer.text
 
 
+# A help page whose answer runs past the chunk that matches the question (our own words).
+LONG_ANSWER = """# Aide sur les vidéos
+
+La vidéo du module ne se lance pas. Que faire ? Rechargez d'abord la page avec la touche F5, \
+puis vérifiez que le son de l'onglet n'est pas coupé. Essayez ensuite un autre navigateur, \
+Firefox ou Edge par exemple, et désactivez le bloqueur de publicités pour la plateforme. Sur \
+un poste administré, le réseau du ministère peut filtrer le lecteur : demandez alors à votre \
+service informatique d'autoriser le site de diffusion. En attendant, la transcription écrite \
+placée sous chaque vidéo reprend tout ce qui est dit. Si rien ne change, écrivez au support \
+en joignant une capture d'écran du message affiché. Comment obtenir les sous-titres ? \
+Cliquez sur le bouton CC du lecteur.
+"""
+
+
+@pytest.fixture(scope="module")
+def long_answer_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Knowledge]:
+    folder = tmp_path_factory.mktemp("long-answer")
+    (folder / "aide-video.md").write_text(LONG_ANSWER, encoding="utf-8")
+    settings = make_settings(
+        tmp_path_factory.mktemp("long-answer-index"), chunk_size=400, chunk_overlap=60
+    )
+    assert not run_ingest(settings, [folder]).failed
+    knowledge = open_knowledge(settings.knowledge)
+    yield knowledge
+    knowledge.close()
+
+
+async def test_an_answer_running_past_its_chunk_is_given_whole(
+    long_answer_knowledge: Knowledge, tmp_path: Path
+) -> None:
+    chunks = sorted(long_answer_knowledge.store.iter_chunks(), key=lambda c: c.position)
+    assert "La vidéo du module ne se lance pas" in chunks[0].text
+    assert "capture d'écran" not in chunks[0].text
+    service = AnswerService(long_answer_knowledge, ExtractiveGenerator(), make_settings(tmp_path))
+
+    answer = await service.answer("La vidéo du module ne se lance pas, que faire ?", GLOBAL)
+
+    assert answer.refused is None
+    assert "Rechargez d'abord la page" in answer.text
+    assert "écrivez au support en joignant une capture d'écran" in answer.text
+    assert "CC du lecteur" not in answer.text
+    # The passage is cited once, read on into the chunk that follows it.
+    assert len(answer.citations) == 1
+    assert "capture d'écran" in answer.citations[0].passage
+
+
 async def test_the_llm_gets_a_planted_instruction_fenced_as_data(
     poisoned_knowledge: Knowledge, tmp_path: Path
 ) -> None:

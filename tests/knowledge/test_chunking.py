@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from knowledge.chunking import Chunker
+from knowledge.chunking import Chunker, joined
 from knowledge.types import Document, Section
 
 # A help page whose line breaks were lost: a long run of links that the splitter can only
@@ -48,3 +48,27 @@ def test_a_short_piece_stays_alone_when_joined_it_would_not_fit() -> None:
 
     assert [c.text for c in chunks if "panne" in c.text] == ["Une panne survient."]
     assert all(len(c.text) <= 300 for c in chunks)
+
+
+def test_consecutive_chunks_join_with_their_overlap_said_once() -> None:
+    page = Section(
+        " ".join(f"Étape {n} : ouvrez le menu numéro {n} du tableau de bord." for n in range(12))
+    )
+    chunks = Chunker(chunk_size=200, chunk_overlap=60).split(_page(page))
+    assert len(chunks) > 2
+
+    text = joined(chunks[0].text, chunks[1].text)
+
+    assert text.startswith(chunks[0].text)
+    assert text.endswith(chunks[1].text)
+    assert page.text.startswith(text)
+
+
+def test_chunks_without_overlap_join_at_a_paragraph_or_a_space() -> None:
+    assert (
+        joined("Ouvrez le menu.", "Cliquez sur Profil.") == "Ouvrez le menu.\n\nCliquez sur Profil."
+    )
+    assert (
+        joined("Ouvrez le menu", "puis cliquez sur Profil.")
+        == "Ouvrez le menu puis cliquez sur Profil."
+    )

@@ -251,6 +251,18 @@ def test_session_a_never_sees_session_b(read_only_store: VectorStore) -> None:
     assert names(sparse_hits) == ["session-a", "sessions-ab"]
 
 
+def test_chunk_at_finds_a_documents_chunk_by_position_within_the_scope(
+    read_only_store: VectorStore,
+) -> None:
+    page = DATA["global-page"][0]
+    session_b = DATA["session-b"][0]
+
+    assert read_only_store.chunk_at(page.document_id, 2, Scope.global_only()) == page
+    assert read_only_store.chunk_at(page.document_id, 3, Scope.everything()) is None
+    assert read_only_store.chunk_at(session_b.document_id, 0, Scope.sessions("B")) == session_b
+    assert read_only_store.chunk_at(session_b.document_id, 0, Scope.sessions("A")) is None
+
+
 def test_delete(store: VectorStore) -> None:
     store.delete([DATA["session-a"][0].chunk_id, "00000000-0000-4000-8000-000000000000"])
     store.delete([])
