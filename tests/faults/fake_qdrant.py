@@ -37,10 +37,23 @@ def fake_qdrant(engine: QdrantClient) -> Starlette:
         )
         return ok({"points": [point.model_dump(mode="json") for point in found.points]})
 
+    async def scroll(request: Request) -> JSONResponse:
+        body = models.ScrollRequest.model_validate(await request.json())
+        records, offset = engine.scroll(
+            request.path_params["name"],
+            scroll_filter=body.filter,
+            limit=body.limit or 10,
+            offset=body.offset,
+            with_payload=body.with_payload or False,
+        )
+        points = [record.model_dump(mode="json") for record in records]
+        return ok({"points": points, "next_page_offset": offset})
+
     return Starlette(
         routes=[
             Route("/collections/{name}/exists", exists, methods=["GET"]),
             Route("/collections/{name}/points/count", count, methods=["POST"]),
             Route("/collections/{name}/points/query", query, methods=["POST"]),
+            Route("/collections/{name}/points/scroll", scroll, methods=["POST"]),
         ]
     )
