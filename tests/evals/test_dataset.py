@@ -170,8 +170,11 @@ def test_shipped_reference_contexts_are_in_their_expected_documents(lite_index: 
     assert not missing
 
 
+@pytest.mark.parametrize(
+    ("name", "size"), [("cnil_paraphrases.jsonl", 30), ("cnil_paraphrases_2.jsonl", 23)]
+)
 def test_cnil_paraphrases_are_other_wordings_of_the_development_intents(
-    shared_data: Path,
+    shared_data: Path, name: str, size: int
 ) -> None:
     """Held out of every calibration: each names an entry a development question names, in
     other words than that question's."""
@@ -181,8 +184,8 @@ def test_cnil_paraphrases_are_other_wordings_of_the_development_intents(
         json.loads(line) for line in (cnil / "dev_queries.jsonl").read_text().splitlines()
     ]
     intents = {doc: q["question"] for q in development for doc in q["expected_documents"]}
-    items = load_dataset(REPO_ROOT / "evals" / "datasets" / "cnil_paraphrases.jsonl").items
-    assert len(items) >= 30
+    items = load_dataset(REPO_ROOT / "evals" / "datasets" / name).items
+    assert len(items) == size
     for item in items:
         (expected,) = item.expected_documents
         assert expected in entries and expected in intents, item.id
