@@ -128,7 +128,9 @@ def _continues(piece: str) -> bool:
 
 
 def _is_label(piece: str) -> bool:
-    return len(piece.split()) <= _MAX_LABEL_WORDS and not piece.endswith(("?", "!"))
+    # An address a chunk opens on is the end of a sentence cut off before it, not a label.
+    short = len(piece.split()) <= _MAX_LABEL_WORDS
+    return short and not piece.endswith(("?", "!")) and not ends_on_address(piece)
 
 
 def ends_on_address(sentence: str) -> bool:

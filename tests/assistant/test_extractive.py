@@ -273,17 +273,16 @@ def test_the_next_question_s_statements_in_the_learner_s_voice_end_the_answer() 
 
 
 def test_a_passage_cut_inside_its_sentences_is_still_quoted_and_cited() -> None:
-    # A real site-help chunk: the end of one answer and the next question, no whole sentence.
+    # Our words: a short chunk between two others, cut inside its only sentence.
     cut = replace(
         HELP_PAGE,
         passage=(
-            "https://www.service-public.fr/contact/difficulte?type=bug Une erreur technique "
-            "survient pendant la démarche."
+            "puis cliquez sur « Enregistrer » en bas du formulaire pour garder les changements de"
         ),
     )
-    answer = compose("Une erreur technique survient pendant la démarche. Que faire ?", [cut], "fr")
-    assert answer.startswith("https://www.service-public.fr/contact/difficulte?type=bug")
-    assert answer.endswith("[1].")
+    answer = compose("comment garder les changements du formulaire ?", [cut], "fr")
+    assert answer.startswith("puis cliquez sur « Enregistrer »")
+    assert answer.endswith("les changements de [1]")
 
 
 def test_english_questions_get_an_english_lead_in_and_the_french_evidence() -> None:

@@ -66,6 +66,15 @@ def test_a_legal_reference_does_not_cut_the_sentence() -> None:
                 "Pourquoi ?",
             ],
         ),
+        # A chunk that opens on the address ending a sentence cut off before it.
+        (
+            "https://mentor.gouv.fr/contact Une erreur survient pendant l’inscription. Que faire ?",
+            [
+                "https://mentor.gouv.fr/contact",
+                "Une erreur survient pendant l’inscription.",
+                "Que faire ?",
+            ],
+        ),
         (
             "Le formulaire est sur https://www.service-public.fr/contact pour toute demande. "
             "Consultez aussi https://mentor.gouv.fr/faq, puis reconnectez-vous.",
