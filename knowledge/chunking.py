@@ -86,15 +86,15 @@ def _without_orphans(text: str, pieces: list[str], size: int) -> list[str]:
         start = text.find(piece, cursor)
         spans.append((start, start + len(piece)))
         cursor = start + 1
-    joined: list[tuple[int, int]] = []
+    kept: list[tuple[int, int]] = []
     for start, end in spans:
-        if joined:
-            first, last = joined[-1]
+        if kept:
+            first, last = kept[-1]
             if last - first < _ORPHAN_SHARE * size and end - first <= size:
-                joined[-1] = (first, end)
+                kept[-1] = (first, end)
                 continue
-        joined.append((start, end))
-    return [text[start:end] for start, end in joined]
+        kept.append((start, end))
+    return [text[start:end] for start, end in kept]
 
 
 def _splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterTextSplitter:

@@ -81,7 +81,10 @@ class Searcher:
         shorter), citation precision unchanged (0.882); every other set's answers, refusals
         and scores identical but for one out-of-scope question the site help already
         answered, hedged, at more length (the sample corpus's sections and most FAQ entries
-        fit in one chunk). The decision and the ranking still read the matched chunk alone.
+        fit in one chunk). On twelve questions of ours on the service-public fiches (530,
+        indexed as FAQ entries of up to 2 000 characters), correctness 0.676 → 0.788 with
+        retrieval and refusals unchanged. The decision and the ranking still read the
+        matched chunk alone; a lookup costs ~0.04 ms on the embedded store.
         """
         shown: set[tuple[str, int]] = set()
         continued = []

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from knowledge.chunking import Chunker
+from knowledge.search import Searcher
+from knowledge.sparse import FrenchSparseEncoder
+from knowledge.stores.edge import EdgeStore
+from knowledge.types import Chunk, Document, Hit, Scope, Section
+
+# Our words: one help page cut into three chunks, and the same page in session B.
+_STEPS = " ".join(f"Étape {n} : ouvrez le menu {n} puis validez votre choix." for n in range(9))
+
+
+class _Unused:
+    """An embedder this test never calls: ``continued`` reads the store only."""
+
+    model_id = "test/unused"
+    dimension = 4
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        raise AssertionError("not called")
+
+    def embed_query(self, text: str) -> list[float]:
+        raise AssertionError("not called")
+
+
+def _chunks(document_id: str, *session_ids: str) -> list[Chunk]:
+    page = Document(
+        document_id=document_id,
+        source=f"{document_id}.md",
+        title="Aide",
+        sections=(Section(_STEPS),),
+        session_ids=session_ids,
+    )
+    return Chunker(chunk_size=200, chunk_overlap=40).split(page)
+
+
+@pytest.fixture
+def searcher(tmp_path: Path) -> Iterator[Searcher]:
+    store = EdgeStore(tmp_path, "mentor")
+    store.ensure_collection(4)
+    chunks = _chunks("aide") + _chunks("aide-b", "B")
+    encoder = FrenchSparseEncoder()
+    vectors = [[1.0, 0.0, 0.0, 0.0]] * len(chunks)
+    store.upsert(chunks, vectors, encoder.encode_documents([c.text for c in chunks]))
+    yield Searcher(_Unused(), encoder, store, lexical_weight=0.0, candidates=10)
+    store.close()
+
+
+def _hit(chunk: Chunk) -> Hit:
+    return Hit(chunk=chunk, score=0.5, dense_score=0.5)
+
+
+def test_a_cited_passage_is_read_on_into_the_next_chunk(searcher: Searcher) -> None:
+    first, second, third = _chunks("aide")[:3]
+
+    (continued,) = searcher.continued([_hit(first)], Scope.global_only())
+
+    assert continued.chunk.chunk_id == first.chunk_id
+    assert continued.chunk.text.startswith(first.text)
+    assert continued.chunk.text.endswith(second.text)
+    assert third.text not in continued.chunk.text
+
+
+def test_a_cited_chunk_that_follows_another_is_cited_once_inside_it(searcher: Searcher) -> None:
+    first, second, third = _chunks("aide")[:3]
+
+    cited = searcher.continued([_hit(second), _hit(first)], Scope.global_only())
+
+    # The second is read on into the third; the first stays alone, the second already shown.
+    assert [hit.chunk.chunk_id for hit in cited] == [second.chunk_id, first.chunk_id]
+    assert cited[0].chunk.text.endswith(third.text)
+    assert cited[1].chunk.text == first.text
+
+    (both,) = searcher.continued([_hit(first), _hit(second)], Scope.global_only())
+    assert both.chunk.text.endswith(second.text)
+
+
+def test_the_next_chunk_is_read_only_within_the_scope(searcher: Searcher) -> None:
+    first = _chunks("aide-b", "B")[0]
+
+    (outside,) = searcher.continued([_hit(first)], Scope.sessions("A"))
+    (inside,) = searcher.continued([_hit(first)], Scope.sessions("B"))
+
+    assert outside.chunk.text == first.text
+    assert len(inside.chunk.text) > len(first.text)
