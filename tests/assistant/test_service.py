@@ -357,15 +357,22 @@ l’ordre de mission signé par votre hiérarchie.
 """
 
 
-@pytest.fixture(scope="module")
-def poisoned_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Knowledge]:
-    folder = tmp_path_factory.mktemp("poisoned")
-    (folder / "frais.md").write_text(POISONED, encoding="utf-8")
-    settings = make_settings(tmp_path_factory.mktemp("poisoned-index"))
+def indexed(
+    tmp_path_factory: pytest.TempPathFactory, name: str, text: str, **overrides: object
+) -> Iterator[Knowledge]:
+    """One Markdown page of ours, ingested into an index of its own."""
+    folder = tmp_path_factory.mktemp(name)
+    (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    settings = make_settings(tmp_path_factory.mktemp(f"{name}-index"), **overrides)
     assert not run_ingest(settings, [folder]).failed
     knowledge = open_knowledge(settings.knowledge)
     yield knowledge
     knowledge.close()
+
+
+@pytest.fixture(scope="module")
+def poisoned_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Knowledge]:
+    yield from indexed(tmp_path_factory, "frais", POISONED)
 
 
 async def test_an_instruction_planted_in_a_document_changes_nothing(
@@ -398,15 +405,9 @@ Cliquez sur le bouton CC du lecteur.
 
 @pytest.fixture(scope="module")
 def long_answer_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Knowledge]:
-    folder = tmp_path_factory.mktemp("long-answer")
-    (folder / "aide-video.md").write_text(LONG_ANSWER, encoding="utf-8")
-    settings = make_settings(
-        tmp_path_factory.mktemp("long-answer-index"), chunk_size=400, chunk_overlap=60
+    yield from indexed(
+        tmp_path_factory, "aide-video", LONG_ANSWER, chunk_size=400, chunk_overlap=60
     )
-    assert not run_ingest(settings, [folder]).failed
-    knowledge = open_knowledge(settings.knowledge)
-    yield knowledge
-    knowledge.close()
 
 
 async def test_an_answer_running_past_its_chunk_is_given_whole(

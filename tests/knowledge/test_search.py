@@ -1,31 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from knowledge.chunking import Chunker
 from knowledge.search import Searcher
-from knowledge.sparse import FrenchSparseEncoder
-from knowledge.stores.edge import EdgeStore
 from knowledge.types import Chunk, Document, Hit, Scope, Section
+from knowledge.wiring import build_embedder, build_sparse_encoder, build_store, lexical_weight
+from tests.conftest import make_settings
 
 # Our words: one help page cut into three chunks, and the same page in session B.
 _STEPS = " ".join(f"Étape {n} : ouvrez le menu {n} puis validez votre choix." for n in range(9))
-
-
-class _Unused:
-    """An embedder this test never calls: ``continued`` reads the store only."""
-
-    model_id = "test/unused"
-    dimension = 4
-
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        raise AssertionError("not called")
-
-    def embed_query(self, text: str) -> list[float]:
-        raise AssertionError("not called")
 
 
 def _chunks(document_id: str, *session_ids: str) -> list[Chunk]:
@@ -39,15 +25,17 @@ def _chunks(document_id: str, *session_ids: str) -> list[Chunk]:
     return Chunker(chunk_size=200, chunk_overlap=40).split(page)
 
 
-@pytest.fixture
-def searcher(tmp_path: Path) -> Iterator[Searcher]:
-    store = EdgeStore(tmp_path, "mentor")
-    store.ensure_collection(4)
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Searcher]:
+    settings = make_settings(tmp_path_factory.mktemp("continued")).knowledge
+    embedder = build_embedder(settings)
+    store = build_store(settings)
+    store.ensure_collection(embedder.dimension)
     chunks = _chunks("aide") + _chunks("aide-b", "B")
-    encoder = FrenchSparseEncoder()
-    vectors = [[1.0, 0.0, 0.0, 0.0]] * len(chunks)
-    store.upsert(chunks, vectors, encoder.encode_documents([c.text for c in chunks]))
-    yield Searcher(_Unused(), encoder, store, lexical_weight=0.0, candidates=10)
+    encoder = build_sparse_encoder()
+    texts = [chunk.text for chunk in chunks]
+    store.upsert(chunks, embedder.embed_documents(texts), encoder.encode_documents(texts))
+    yield Searcher(embedder, encoder, store, lexical_weight(settings), settings.candidates)
     store.close()
 
 
