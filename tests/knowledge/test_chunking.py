@@ -64,11 +64,10 @@ def test_consecutive_chunks_join_with_their_overlap_said_once() -> None:
     assert page.text.startswith(text)
 
 
-def test_chunks_without_overlap_join_at_a_paragraph_or_a_space() -> None:
+def test_chunks_without_overlap_join_at_a_paragraph_break() -> None:
     assert (
         joined("Ouvrez le menu.", "Cliquez sur Profil.") == "Ouvrez le menu.\n\nCliquez sur Profil."
     )
-    assert (
-        joined("Ouvrez le menu", "puis cliquez sur Profil.")
-        == "Ouvrez le menu puis cliquez sur Profil."
+    assert joined("Pièces à fournir", "Justificatif de domicile") == (
+        "Pièces à fournir\n\nJustificatif de domicile"
     )
