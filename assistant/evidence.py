@@ -25,8 +25,8 @@ level where ≤ 3 % of the negatives are answered (share of the positives answer
   the dense/lexical agreement and the FAQ kind 0.619; the cosine relative to the query's
   40 candidates (minus their median) 0.907, z-score 0.876: no relative feature beats the
   plain cosine, which is what the model keeps. Cosine ≥ 0.44 (probability 0.28, hedged
-  from there): 95.9 % answered, 3.9 % of negatives answered; held out 89.7 % and 3.3 %.
-  Plain from 0.50 (probability 0.37): 84.5 % / 1.7 %; held out 79.3 % / 2.2 %.
+  from there; 0.43 since, below): 95.9 % answered, 3.9 % of negatives answered; held out
+  89.7 % and 3.3 %. Plain from 0.50 (probability 0.37): 84.5 % / 1.7 %; held out 79.3 % / 2.2 %.
   Re-measured with the OpenVINO runtime (the default) and the CNIL pairs added (127
   positives, 252 negatives; held out 52 / 110): 0.44 answers 96.9 % and 6.0 % of the
   negatives (held out 92.3 % / 2.7 %), 0.50 85.8 % / 2.0 % (82.7 % / 1.8 %); the CNIL index
@@ -65,27 +65,35 @@ level where ≤ 3 % of the negatives are answered (share of the positives answer
   of the lite model keeps out-of-scope questions under 3 % without refusing half the
   answerable ones (0.6: 40.9 % / 2.0 %): where that matters, use EmbeddingGemma.
 
-The seven false refusals left on every own and cross-corpus set (2026-12-02, 172 of 179
-answered, 7 of 255 out-of-scope answered) are all refused by the cosine level: none by the
+The level, chosen again (2026-12-02) by the rule that first chose it, the lowest cosine at
+which at most 3 % of the negatives are answered, once ``not_site_help`` no longer held the
+account chores any site answers (evals/datasets/real_sets.py: 8 questions, 4 of them
+answered before), and leaving each index out in turn, so that no question helps choose the
+level it is judged by (the probe's closest cosines on every own and cross-corpus set): chosen
+on the three other indexes, the level is 0.4325 (Mentor's FAQ left out), 0.42 (sample),
+0.4175 (site help) and 0.42 (CNIL); the left-out questions at their fold's level: 5 of 178
+French answerable questions refused, 6 of 227 negatives answered. Every fold's level lies
+below the 0.44 chosen on the old negatives; hedged from 0.43 (probability 0.267), the top of
+that range, which answers no fewer here than 0.42 and one negative less. With
+``mentor-assistant eval`` on every own and cross-corpus set: answerable questions answered
+172 → 174 of 179 (Mentor's FAQ 33 → 35 of 35, mf-05b and mf-08b, hedged, their entry cited),
+out-of-scope answered 3 → 5 of 247 (2.0 %: a forgotten password asked of the CNIL FAQ, a
+service-public dossier asked of the sample corpus, both hedged with the support desk
+offered), every other answer identical, the paraphrase sets included.
+
+The five false refusals left (2026-12-02) are all refused by the cosine level: none by the
 guard, the names rule, the condensation or the address stripping (each question is its own
-query). The right passage ranks first for six (cosine 0.437 mf-05b, 0.435 mf-08b, 0.420
-mf-21b, 0.401 s-067, 0.388 cnil-dev-036 whose window's closest is another entry at 0.416,
-0.217 mf-15b); sp-help-q16's ranks third (0.299; the first, 0.350, is another page quoting
-the same "je ne suis pas un robot"). In 0.40–0.44 lie 5 of them and 11 negatives, and the 7
-negatives answered already are the most 3 % allows: no level answers one more without one
-more negative. Measured and not kept: a threshold per kind (FAQ entry, page, other) answers
-176 at 7 negatives when fitted on all, but leaving one index out it answers 6 of 85 sample
-negatives and 12 of 42 site-help ones (the page level is fitted on one corpus); the cosine
-plus its lead over the second passage (0.3: 170, 0.5: 166 at 7 negatives) or over the
-median candidate (93); EmbeddingGemma's question-answering query prompt (163 at 7);
-learner fillers stripped before search ("est-ce que", "je veux", "c'est quoi", "en fait":
-173 at 7, one more, mf-08b, while near-miss negatives rise as much, e.g. 0.389 → 0.423).
-Since ``not_site_help`` leaves out the account chores of any site (evals/datasets/real_sets.py,
-8 questions, 4 of them answered before), 3 of 247 out-of-scope questions are answered. On
-those sets (2026-12-02, cached candidates) 0.43 would answer 174 of 179 at 5 of 247
-negatives and 0.41 176 at 10; the band is no emptier (Mentor questions asked of the CNIL
-FAQ reach 0.432, "mdp oublie comment je fais ??"), and the sets are mostly the calibration
-pairs themselves, so the level is not moved on them.
+query). The right passage ranks first for four (cosine 0.419 mf-21b, 0.401 s-067, 0.414
+cnil-dev-036 with the window's closest another entry, 0.217 mf-15b); sp-help-q16's ranks
+third (0.35 the window's closest, another page quoting the same "je ne suis pas un robot").
+Between 0.40 and 0.43 lie 3 of them and 8 negatives. Measured and not kept: a threshold per
+kind (FAQ entry, page, other) answers 176 at 7 negatives when fitted on all, but leaving one
+index out it answers 6 of 85 sample negatives and 12 of 42 site-help ones (the page level is
+fitted on one corpus); the cosine plus its lead over the second passage (0.3: 170, 0.5: 166
+at 7 negatives) or over the median candidate (93); EmbeddingGemma's question-answering query
+prompt (163 at 7); learner fillers stripped before search ("est-ce que", "je veux", "c'est
+quoi", "en fait": 173 at 7, one more, mf-08b, while near-miss negatives rise as much, e.g.
+0.389 → 0.423).
 
 A question naming a service that no passage of the window mentions (a web address such as
 impots.gouv or service-public.fr, a one-word brand such as FranceConnect) is refused
@@ -125,6 +133,7 @@ these sets need: a page offered to an out-of-scope question costs a glance, a ri
 withheld a support ticket, and the held-out questions' cosines are not these. Lite, 22 and
 195: probability 0.22 rescues 3, noise 5; 0.18 9 and 20; 0.16 (kept) 11 and 27 (13.8 %);
 0.12 15 and 42. Questions in another language get none: no refusal of theirs was labelled.
+With the hedge from 0.43, 3 of the 5 false refusals left get their right page offered.
 
 An override (``MENTOR_MIN_EVIDENCE_SCORE``) sets the hedge level (a probability); answers
 below the measured plain level are hedged. The values are each model's
