@@ -77,6 +77,13 @@ class ChatResponse(BaseModel):
         ),
     )
     escalation: Escalation | None = Field(description="Renvoi vers le support, ou null.")
+    related: list[CitationOut] = Field(
+        default_factory=list,
+        description=(
+            "Questions de la FAQ presque aussi proches que celle qui répond, que la réponse ne "
+            "cite pas : à proposer comme questions voisines (vide pour un refus)."
+        ),
+    )
 
     @classmethod
     def of(
@@ -99,6 +106,7 @@ class ChatResponse(BaseModel):
             refused=answer.refused,
             confidence=answer.confidence,
             escalation=escalation,
+            related=[CitationOut.of(citation) for citation in answer.related],
         )
 
 

@@ -176,6 +176,7 @@ class AnswerService:
                 standalone_query=query,
                 generator=answered_by,
                 unsupported_sentences=checked.unsupported_sentences,
+                related=checked.related,
                 timings_ms=timings,
             )
         )

@@ -85,6 +85,9 @@ class Answer:
     generator: str = ""
     # Sentences the post-check could not tie to any cited passage.
     unsupported_sentences: tuple[str, ...] = ()
+    # FAQ entries the generator was given and the answer does not quote: nearly as close to
+    # the question as the one answered, so questions the learner may have meant.
+    related: tuple[Citation, ...] = ()
     timings_ms: Mapping[str, float] = field(default_factory=dict)
 
 

@@ -56,6 +56,7 @@ def describe(metric: str) -> str:
         "false": "questions légitimes que l’assistant a refusées",
         "suggested": "refus de questions légitimes où la bonne page était proposée à consulter",
         "precision": "part des sources citées qui sont pertinentes",
+        "related": "réponses sans source pertinente où la bonne question était proposée à côté",
         "support": "part des phrases de la réponse appuyées par une source citée",
         "faithfulness": "part des phrases appuyées par les passages donnés au générateur",
         "correctness": "part de la réponse de référence que la réponse reprend",

@@ -74,6 +74,7 @@ def item_json(result: ItemResult) -> dict[str, Any]:
             }
             for c in seen.citations
         ],
+        "related": [{"document_id": c.document_id, "title": c.title} for c in seen.related],
         "evidence_documents": [passage.document_id for passage in seen.evidence],
         "retrieved": [
             {

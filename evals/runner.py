@@ -156,6 +156,9 @@ async def _observe(
         flagged=answer.unsupported_sentences,
         confidence=answer.confidence.value if answer.confidence else None,
         own_words=answer.own_words,
+        related=tuple(
+            Cited(c.index, c.document_id, c.chunk_id, c.title, c.passage) for c in answer.related
+        ),
     )
 
 

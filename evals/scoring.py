@@ -50,6 +50,7 @@ def quality_metrics(k: int) -> list[str]:
                 "refusal.false",
                 "refusal.suggested",
                 "citation.precision",
+                "citation.related",
                 "citation.support",
                 "answer.faithfulness",
                 "answer.correctness",
@@ -100,6 +101,8 @@ class Observation:
     # The assistant's own words around a hedged answer (the doubt, the support offer):
     # they claim nothing from the sources, so support and correctness leave them out.
     own_words: tuple[str, ...] = ()
+    # The FAQ entries offered beside the answer as questions the learner may have meant.
+    related: tuple[Cited, ...] = ()
 
     @property
     def quoted(self) -> str:
@@ -154,6 +157,10 @@ def score_item(
     if not refused:
         if graded:
             scores["citation.precision"] = metrics.citation_precision(cited, expectation)
+            if not any(expectation.relevant(p) for p in cited):
+                # An answer quoting the wrong entry: is the right one among its related ones?
+                offered = [Passage(r.document_id, r.passage) for r in seen.related]
+                scores["citation.related"] = float(any(map(expectation.relevant, offered)))
         scores["citation.support"] = metrics.support_share(seen.quoted, [p.text for p in cited])
         evidence = [p.text for p in seen.evidence]
         scores["answer.faithfulness"] = metrics.support_share(seen.quoted, evidence)

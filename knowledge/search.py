@@ -18,7 +18,9 @@ the entries' words; evals/datasets/cnil_paraphrases*.jsonl) the hybrid loses to
 EmbeddingGemma alone: 18 against 20 of 30 and 15 against 16 of 23 at hit@1. 0.025 to 0.035
 tie on the first set, but on the second, written afterwards to check them, every weight from
 0.03 to 0.05 gives 15 and 0.025 gives 16 while CNIL dev falls from 46 to 43 of 53: the
-weight stays.
+weight stays. Other fusions measured and not taken (the bonus choosing the first passage
+only among the dense first two, scaled by the question's own term weight, weighted by the
+share of its words found): README, "Evals".
 
 A FAQ entry's question as a point of its own (``knowledge.stores.schema``): the entry is
 found by its text or by its question, with the better cosine (learners paraphrase the

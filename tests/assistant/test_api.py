@@ -742,6 +742,24 @@ def test_a_client_disconnect_cancels_the_generation(
     assert len(slow.produced) < 20
 
 
+def test_an_answer_lists_the_faq_entries_it_leaves_out_as_related_questions(
+    client: TestClient, app_settings: Settings
+) -> None:
+    headers = bearer(app_settings)
+    asked = {"message": "je voudrais supprimer mon compte mentor definitivement"}
+    body = client.post("/api/chat", json=asked, headers=headers).json()
+    cited = {citation["document_id"] for citation in body["citations"]}
+    assert body["related"], body
+    for n, entry in enumerate(body["related"], 1):
+        assert set(entry) == set(body["citations"][0])
+        assert entry["index"] == n and entry["kind"] == "faq"
+        assert entry["document_id"] not in cited
+    refused = client.post(
+        "/api/chat", json={"message": "Quel temps fera-t-il demain ?"}, headers=headers
+    )
+    assert refused.json()["refused"] is not None and refused.json()["related"] == []
+
+
 def test_the_openapi_spec_tells_the_truth(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     paths = spec["paths"]

@@ -329,6 +329,20 @@ def test_postcheck_keeps_cited_sources_renumbered_in_order_of_use() -> None:
     assert checked.unsupported_sentences == ()
 
 
+def test_the_faq_entries_an_answer_leaves_out_are_offered_as_related_questions() -> None:
+    entry = replace(FAQ, index=2, document_id="faq-attestation-nom", chunk_id="c2")
+    entry_again = replace(entry, index=3, chunk_id="c2-suite")
+    page = replace(QUIZ, index=4)
+    text = "L’attestation se trouve dans la section « Clôture » [1]."
+    checked = check(text, [FAQ, entry, entry_again, page])
+    assert [c.document_id for c in checked.citations] == [FAQ.document_id]
+    # Once per entry, numbered afresh; the course page is no question to ask.
+    assert [(c.index, c.chunk_id) for c in checked.related] == [(1, "c2")]
+    assert check(text, [FAQ]).related == ()
+    # After a course passage first, the entries given are its neighbours, not questions meant.
+    assert check("Le test est noté [1].", [replace(QUIZ, index=1), entry]).related == ()
+
+
 def test_postcheck_flags_sentences_no_cited_passage_supports() -> None:
     text = (
         "Le test de validation se trouve dans la section « Clôture » [1]. "

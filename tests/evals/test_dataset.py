@@ -171,7 +171,12 @@ def test_shipped_reference_contexts_are_in_their_expected_documents(lite_index: 
 
 
 @pytest.mark.parametrize(
-    ("name", "size"), [("cnil_paraphrases.jsonl", 30), ("cnil_paraphrases_2.jsonl", 23)]
+    ("name", "size"),
+    [
+        ("cnil_paraphrases.jsonl", 30),
+        ("cnil_paraphrases_2.jsonl", 23),
+        ("cnil_paraphrases_3.jsonl", 27),
+    ],
 )
 def test_cnil_paraphrases_are_other_wordings_of_the_development_intents(
     shared_data: Path, name: str, size: int

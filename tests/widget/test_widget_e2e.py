@@ -249,6 +249,26 @@ def test_a_refusal_shows_the_pages_it_offers_as_pages_to_look_at(
     assert "Je n’ai pas trouvé" not in answered.locator(".answer").inner_text()
 
 
+def test_an_answer_offers_the_faq_entries_it_leaves_out_as_related_questions(
+    page: Any, live_service: LiveService
+):
+    widget = _demo(page, live_service)
+    widget.open()
+    answer = widget.ask("je voudrais supprimer mon compte mentor definitivement")
+    sources, related = answer.locator(".sources").all()
+    assert sources.locator(".source-title").all_inner_texts() == [
+        "Comment récupérer mes données ou supprimer mon compte Mentor ?"
+    ]
+    assert related.locator(".sources-label").inner_text() == "Questions proches"
+    # Related questions are no sources: no number an answer's [n] could be taken for.
+    assert related.locator(".source-number").count() == 0
+    nearby = related.locator(".source-title").first.inner_text()
+    related.get_by_role("button", name=f"Poser la question « {nearby} »").click()
+    widget.answers.nth(1).locator(".sources").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    answered = widget.answers.nth(1).locator(".sources").first
+    assert answered.locator(".source-title").first.inner_text() == nearby
+
+
 def test_keyboard_only(page: Any, live_service: LiveService):
     widget = _demo(page, live_service)
     # The launcher is the page's last control: one Shift+Tab from the start reaches it.

@@ -47,10 +47,11 @@ class ConversationStore {
   save(state) {
     const messages = state.messages
       .filter((m) => (m.role === "user" || m.role === "assistant") && !m.pending)
-      .map(({ role, text, citations, refused, answerId, escalation, confidence, feedback, ticket }) => ({
+      .map(({ role, text, citations, related, refused, answerId, escalation, confidence, feedback, ticket }) => ({
         role,
         text,
         citations,
+        related,
         refused,
         answerId,
         escalation,

@@ -200,6 +200,10 @@ class View {
     if (!message.pending) {
       // A refusal's sources are pages to look at (the closest ones, the section to revise).
       if (citations.size) parts.push(this.renderSources(message.citations, message.refused ? "related" : "sources"));
+      // FAQ entries nearly as close as the one quoted: questions the learner may have meant.
+      if (!message.refused && message.related && message.related.length) {
+        parts.push(this.renderSources(message.related, "nearby"));
+      }
       if (message.escalation && message.escalation.suggested) {
         parts.push(this.renderEscalation(message));
       }
@@ -219,8 +223,12 @@ class View {
         .filter(Boolean)
         .join(" · ");
       const title = h("span", { class: "source-title", text: citation.title || citation.source });
-      const number = h("span", { class: "source-number", "aria-hidden": "true", text: String(citation.index) });
-      const label = h("span", { class: "sr-only", text: `${citation.index}. ` });
+      // Related questions are no sources: no number an answer's [n] could point to.
+      const numbered = heading !== "nearby";
+      const number = numbered
+        ? h("span", { class: "source-number", "aria-hidden": "true", text: String(citation.index) })
+        : null;
+      const label = h("span", { class: "sr-only", text: numbered ? `${citation.index}. ` : "" });
       const main = url
         ? h(
             "a",
@@ -228,9 +236,9 @@ class View {
             [label, title, icon("external"), h("span", { class: "sr-only", text: ` ${t("newWindow")}` })],
           )
         : h("span", { class: "source-link" }, [label, title]);
-      // A FAQ entry a refusal offers is a question the learner can ask as it is written.
+      // A FAQ entry a refusal or an answer offers is a question the learner can ask as written.
       const ask =
-        heading === "related" && citation.kind === "faq" && citation.title
+        heading !== "sources" && citation.kind === "faq" && citation.title
           ? h(
               "button",
               {
@@ -249,7 +257,7 @@ class View {
     });
     return h("div", { class: "sources" }, [
       h("p", { class: "sources-label", text: t(heading) }),
-      h("ol", { class: "source-list" }, items),
+      h(heading === "nearby" ? "ul" : "ol", { class: "source-list" }, items),
     ]);
   }
 

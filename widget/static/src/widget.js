@@ -147,6 +147,7 @@ class Assistant extends View {
       answerId: payload.answer_id,
       escalation: payload.escalation,
       confidence: payload.confidence === "low" ? "low" : null,
+      related: Array.isArray(payload.related) ? payload.related : [],
       feedback: null,
     });
     if (payload.conversation_id) this.state.conversationId = payload.conversation_id;
