@@ -219,6 +219,18 @@ def test_a_false_refusal_counts_whether_it_offered_the_right_page() -> None:
     assert score_item(answerable, _observation(), k=5).scores["refusal.suggested"] is None
 
 
+def test_an_answer_quoting_a_wrong_entry_counts_whether_it_offered_the_right_one() -> None:
+    answerable = EvalItem(id="n", question="q", expected_documents=("right",))
+    right = (Cited(1, "right", "c2", "T", "texte"),)
+    offered = score_item(answerable, _observation(related=right), k=5)
+    assert offered.scores["citation.precision"] == 0.0
+    assert offered.scores["citation.related"] == 1.0
+    assert score_item(answerable, _observation(), k=5).scores["citation.related"] == 0.0
+    # A relevant citation already: nothing to rescue.
+    quoted = _observation(citations=right, related=(Cited(1, "wrong", "c1", "T", "x"),))
+    assert score_item(answerable, quoted, k=5).scores["citation.related"] is None
+
+
 def test_aggregate_counts_each_metric_over_the_items_it_applies_to() -> None:
     answerable = EvalItem(id="a", question="q", expected_documents=("right",), tags=("x",))
     refuse = EvalItem(id="r", question="q", should_refuse=True, tags=("x", "y"))

@@ -38,6 +38,7 @@ def _run(question: str = "Où est mon attestation ?") -> dict[str, Any]:
             Retrieved(2, "faq-attestation", "c1", "Attestation", "Section Clôture", 0.64),
         ),
         timings_ms={"retrieve": 120.0, "generate": 3.0},
+        related=(Cited(1, "faq-attestation", "c1", "Attestation", "Section Clôture"),),
     )  # fmt: skip
     refused = Observation(
         text="Je suis l’assistant de Mentor…", refused="out_of_scope", escalation=False,
@@ -68,6 +69,9 @@ def test_report_shows_summary_tags_and_failing_items() -> None:
     assert 'id="item-q-1"' in html and 'id="item-q-2"' not in html
     assert "Sources citées peu pertinentes : 0 sur 1." in html
     assert '<span class="relevant">pertinent</span> · <code>faq-attestation</code>' in html
+    # The wrong entry was quoted, the right one offered beside it.
+    assert "Questions proches proposées" in html
+    assert "<li><code>faq-attestation</code> — Attestation</li>" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html and "<script" not in html and "<link" not in html
 
