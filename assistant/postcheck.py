@@ -43,7 +43,7 @@ class Checked:
     citations: tuple[Citation, ...]
     unsupported_sentences: tuple[str, ...]
     # The FAQ entries given and not cited, one per entry, numbered from 1.
-    related: tuple[Citation, ...] = ()
+    related: tuple[Citation, ...]
 
 
 def check(text: str, citations: Sequence[Citation]) -> Checked:

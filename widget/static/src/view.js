@@ -228,7 +228,7 @@ class View {
       const number = numbered
         ? h("span", { class: "source-number", "aria-hidden": "true", text: String(citation.index) })
         : null;
-      const label = h("span", { class: "sr-only", text: numbered ? `${citation.index}. ` : "" });
+      const label = numbered ? h("span", { class: "sr-only", text: `${citation.index}. ` }) : null;
       const main = url
         ? h(
             "a",
